@@ -1,0 +1,98 @@
+"""The graph walk shared by both engines: topological sort, backward, grad.
+
+A node of either engine offers a small protocol:
+
+- ``_parents``: the nodes it was computed from (a tuple);
+- ``_g``: scratch space for the gradient flowing into it during one walk (``None`` = zero);
+- ``_backprop(create_graph)``: add ``self._g`` times its local derivatives into each
+  parent's ``_g`` (the chain rule for one node);
+- ``_accumulate()``: add ``self._g`` into the user-visible ``.grad``;
+- ``_zero_like()``: the gradient of a node that the output does not depend on.
+
+Every walk is iterative (an explicit stack), so a chain of a million nodes is fine, and each
+node and edge is visited once: linear time even when paths share nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+class Node:
+    """Base class of every engine's graph node (``Value``, ``Tensor``).
+
+    ``nn.Module`` finds parameters by looking for Nodes; a Node whose ``requires_grad`` is
+    False (a constant tensor) is not a parameter.
+    """
+
+    __slots__ = ()
+    requires_grad: bool = True
+
+
+def toposort(root: Any) -> list[Any]:
+    """All nodes ``root`` depends on, inputs first and ``root`` last (iterative DFS)."""
+    order: list[Any] = []
+    visited: set[int] = set()
+    add = visited.add
+    # A stack of (node, expanded?) pairs: a node is appended after all of its parents.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    push, pop, append = stack.append, stack.pop, order.append
+    while stack:
+        node, expanded = pop()
+        if expanded:
+            append(node)
+            continue
+        key = id(node)
+        if key in visited:
+            continue
+        add(key)
+        push((node, True))
+        for parent in node._parents:
+            if id(parent) not in visited:
+                push((parent, False))
+    return order
+
+
+def _propagate(root: Any, seed: Any, create_graph: bool) -> list[Any]:
+    """Fill ``_g`` of every node behind ``root`` with d(root)/d(node), given d(root) = seed."""
+    order = toposort(root)
+    for node in order:
+        node._g = None
+    root._g = seed
+    for node in reversed(order):
+        if node._g is not None:
+            node._backprop(create_graph)
+    return order
+
+
+def backward(root: Any, seed: Any, create_graph: bool = False) -> None:
+    """Add d(root)/d(node) * seed into ``.grad`` of every node ``root`` depends on."""
+    for node in _propagate(root, seed, create_graph):
+        if node._g is not None:
+            node._accumulate()
+        node._g = None
+
+
+def grad(
+    output: Any, inputs: Sequence[Any] | Any, seed: Any, create_graph: bool = False
+) -> list[Any]:
+    """d(output)/d(input) for each of ``inputs`` (leaves or interior nodes); ``.grad`` untouched.
+
+    An input that ``output`` does not depend on gets a zero gradient.
+    """
+    if not isinstance(inputs, (list, tuple)):
+        inputs = [inputs]
+    inputs = list(inputs)
+    for node in inputs:
+        node._g = None  # an input outside the graph would otherwise keep stale scratch
+    order = _propagate(output, seed, create_graph)
+    result = [node._zero_like() if node._g is None else node._g for node in inputs]
+    for node in _chain(order, inputs):
+        node._g = None
+    return result
+
+
+def _chain(*groups: Iterable[Any]) -> Iterable[Any]:
+    for group in groups:
+        yield from group

@@ -1,0 +1,62 @@
+"""n-ary scalar ops and the user-facing ``grad``: one node for a whole sum or dot product."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from . import autodiff
+from .ops import RULES
+from .value import Value, _as_operand
+
+_SUM, _DOT = RULES["sum"], RULES["dot"]
+
+
+def _operands(xs: Iterable[Any], what: str) -> list[Any]:
+    out = []
+    for x in xs:
+        v = _as_operand(x)
+        if v is NotImplemented:
+            raise TypeError(f"{what}: expected Values or numbers, got {type(x).__name__}")
+        out.append(v)
+    return out
+
+
+def vsum(values: Iterable[Any]) -> Value:
+    """x_1 + ... + x_n as a single node; d/dx_i = 1. An empty sum is Value(0.0)."""
+    args = _operands(values, "vsum")
+    if not args:
+        return Value(0.0)
+    return Value.apply(_SUM, args)
+
+
+def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
+    """b + w_1 x_1 + ... + w_n x_n as a single node; d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot: {len(weights)} weights and {len(inputs)} inputs; expected equal lengths"
+        )
+    args = _operands(weights, "dot") + _operands(inputs, "dot") + _operands([bias], "dot")
+    return Value.apply(_DOT, args)
+
+
+def grad(
+    output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False
+) -> list[Any]:
+    """d(output)/d(input) for every input, leaf or interior; no ``.grad`` changes.
+
+    With ``create_graph=True`` the gradients are Values with a graph of their own, so they
+    can be differentiated again: ``grad(grad(f, [x], create_graph=True)[0], [x])``.
+    An input that ``output`` does not depend on gets 0.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    seq = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    for i, x in enumerate(seq):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
+    seed: Any = Value(1.0) if create_graph else 1.0
+    result = autodiff.grad(output, list(seq), seed, create_graph)
+    if create_graph:
+        result = [g if isinstance(g, Value) else Value(g) for g in result]
+    return result
