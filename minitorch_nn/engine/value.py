@@ -9,7 +9,7 @@ freed as soon as the user drops its output. The derivative rules live in :mod:`.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Union
 
 from . import autodiff
