@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any, Union  # noqa: UP035
 
 from . import autodiff
 from . import ops as _ops
 from .mode import _mode
 from .ops import RULES, OpRule
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
+Operand = Union["Value", int, float]  # noqa: UP007 - forward reference
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (RULES[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
 _SUM, _DOT = RULES["sum"], RULES["dot"]
