@@ -1,0 +1,531 @@
+"""Pictures of 2-D classifiers: decision boundaries, training curves and boundary animations.
+
+The only module of the package that imports matplotlib. It deals in numpy arrays and callables:
+anything with ``.parameters`` is a model and is evaluated with ``minitorch_nn.train.predict``;
+any other callable maps an ``(n, 2)`` array to labels or scores. Scores become labels as
+follows: 1-D float scores -> ``score > 0``; 2-D scores ``(n, k)`` -> ``argmax`` over columns;
+integer labels (or integral non-negative floats) are taken as they are; labels in ``{-1, +1}``
+map to ``{0, 1}``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+__all__ = [
+    "BoundaryRecorder",
+    "animate_training",
+    "class_colors",
+    "decision_grid",
+    "grid_bounds",
+    "plot_decision_boundary",
+    "plot_history",
+    "save_figure",
+    "to_labels",
+]
+
+PredictFn = Callable[[np.ndarray], Any]
+Bounds = tuple[float, float, float, float]  # (x_min, x_max, y_min, y_max)
+
+# tab10 without its red, which is kept for marking misclassified points.
+_PALETTE = [
+    "#1f77b4",  # blue
+    "#ff7f0e",  # orange
+    "#2ca02c",  # green
+    "#9467bd",  # purple
+    "#8c564b",  # brown
+    "#e377c2",  # pink
+    "#17becf",  # cyan
+    "#bcbd22",  # olive
+    "#7f7f7f",  # grey
+]
+_MISCLASSIFIED = "#d62728"
+_REGION_ALPHA = 0.28
+
+
+# --------------------------------------------------------------------------- labels and grids
+
+
+def class_colors(n_classes: int) -> list[tuple[float, float, float]]:
+    """``n_classes`` distinct RGB colours: a fixed qualitative palette up to 9 classes, evenly
+    spaced hues beyond that."""
+    if n_classes <= len(_PALETTE):
+        return [to_rgb(c) for c in _PALETTE[:n_classes]]
+    cmap = plt.get_cmap("hsv")
+    return [to_rgb(cmap(i / n_classes)) for i in range(n_classes)]
+
+
+def to_labels(output: Any) -> np.ndarray:
+    """Turn a predictor's output into int64 class labels ``0..k-1`` (rules in the module doc)."""
+    arr = np.asarray(output)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2:
+        return np.asarray(np.argmax(arr, axis=1), dtype=np.int64)  # (n, k) -> (n,)
+    if arr.ndim != 1:
+        raise ValueError(f"predictions must have shape (n,) or (n, k), got {arr.shape}")
+    if arr.dtype == bool:
+        return arr.astype(np.int64)
+    if arr.dtype.kind in "iu" or (
+        arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+    ):
+        labels = arr.astype(np.int64)
+        if labels.size and labels.min() < 0:
+            if not np.all(np.isin(labels, (-1, 1))):
+                raise ValueError(
+                    f"negative labels must be -1/+1 (binary), got values {np.unique(labels)}"
+                )
+            labels = (labels > 0).astype(np.int64)
+        return labels
+    if arr.dtype.kind == "f":
+        return (arr > 0).astype(np.int64)  # binary scores (logits / margins)
+    raise ValueError(f"predictions must be numbers, got dtype {arr.dtype}")
+
+
+def _predict_fn(model_or_predict_fn: Any) -> PredictFn:
+    if hasattr(model_or_predict_fn, "parameters"):
+        from minitorch_nn.train import predict  # noqa: PLC0415 - plot sits above train
+
+        model = model_or_predict_fn
+        return lambda X: predict(model, X)
+    if callable(model_or_predict_fn):
+        return model_or_predict_fn
+    raise TypeError(
+        "expected a model (with .parameters) or a callable X -> labels/scores, "
+        f"got {type(model_or_predict_fn).__name__}"
+    )
+
+
+def _check_points(X: Any, y: Any | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    X_arr = np.asarray(X, dtype=np.float64)
+    if X_arr.ndim != 2 or X_arr.shape[1] != 2 or len(X_arr) == 0:
+        raise ValueError(f"X must have shape (n, 2) with n >= 1 to plot, got {X_arr.shape}")
+    if not np.all(np.isfinite(X_arr)):
+        raise ValueError("X contains NaN or inf; expected finite coordinates")
+    if y is None:
+        return X_arr, None
+    y_arr = to_labels(np.asarray(y).reshape(-1))
+    if len(y_arr) != len(X_arr):
+        raise ValueError(f"X and y must have the same length, got {len(X_arr)} and {len(y_arr)}")
+    return X_arr, y_arr
+
+
+def grid_bounds(X: Any, margin: float = 0.12) -> Bounds:
+    """Rectangle covering the points of ``X`` plus ``margin`` times its extent on each side."""
+    X_arr, _ = _check_points(X)
+    lo, hi = X_arr.min(axis=0), X_arr.max(axis=0)
+    pad = margin * np.maximum(hi - lo, 1e-3) + 1e-3
+    return (
+        float(lo[0] - pad[0]),
+        float(hi[0] + pad[0]),
+        float(lo[1] - pad[1]),
+        float(hi[1] + pad[1]),
+    )
+
+
+def decision_grid(
+    predict_fn: PredictFn, bounds: Bounds, resolution: int = 200
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate ``predict_fn`` on a ``resolution x resolution`` grid over ``bounds``.
+
+    Returns ``xx, yy, labels``, each of shape ``(resolution, resolution)``, rows along y.
+    """
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    if resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution}")
+    x_min, x_max, y_min, y_max = bounds
+    xx, yy = np.meshgrid(
+        np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution)
+    )
+    points = np.column_stack([xx.ravel(), yy.ravel()])  # (resolution**2, 2)
+    labels = to_labels(predict_fn(points))
+    if labels.shape != (len(points),):
+        raise ValueError(
+            f"predict function returned {labels.shape[0]} labels for {len(points)} grid points"
+        )
+    return xx, yy, labels.reshape(xx.shape)
+
+
+# --------------------------------------------------------------------------- decision boundary
+
+
+def _draw_points(ax: Axes, X: np.ndarray, y: np.ndarray, colors: Sequence[Any]) -> None:
+    size = float(np.clip(4000.0 / len(X), 12.0, 45.0))
+    for k in np.unique(y):
+        mask = y == k
+        ax.scatter(
+            X[mask, 0],
+            X[mask, 1],
+            s=size,
+            color=colors[k],
+            edgecolors="black",
+            linewidths=0.5,
+            label=f"class {k}",
+            zorder=3,
+        )
+
+
+def _style_axes(ax: Axes, bounds: Bounds) -> None:
+    ax.set_xlim(bounds[0], bounds[1])
+    ax.set_ylim(bounds[2], bounds[3])
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_0$")
+    ax.set_ylabel("$x_1$")
+
+
+def plot_decision_boundary(
+    model_or_predict_fn: Any,
+    X: Any,
+    y: Any,
+    ax: Axes | None = None,
+    resolution: int = 200,
+    title: str | None = None,
+) -> Axes:
+    """Draw the predicted class regions on a grid covering ``X``, the points coloured by their
+    true class, and a red ring around each misclassified point. Returns the Axes.
+
+    The default title reports the accuracy on ``(X, y)``.
+    """
+    predict_fn = _predict_fn(model_or_predict_fn)
+    X_arr, y_arr = _check_points(X, y)
+    assert y_arr is not None
+    bounds = grid_bounds(X_arr)
+    xx, yy, grid = decision_grid(predict_fn, bounds, resolution)
+    y_pred = to_labels(predict_fn(X_arr))
+    if y_pred.shape != y_arr.shape:
+        raise ValueError(f"predict function returned {len(y_pred)} labels for {len(y_arr)} points")
+    n_classes = int(max(2, y_arr.max() + 1, grid.max() + 1, y_pred.max() + 1))
+    colors = class_colors(n_classes)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 5.6))
+
+    ax.contourf(
+        xx,
+        yy,
+        grid,
+        levels=np.arange(n_classes + 1) - 0.5,
+        cmap=ListedColormap(colors),
+        alpha=_REGION_ALPHA,
+        antialiased=True,
+    )
+    for k in np.unique(grid):  # one indicator contour per class traces each border once
+        if 0 < np.count_nonzero(grid == k) < grid.size:
+            ax.contour(
+                xx, yy, (grid == k).astype(float), levels=[0.5], colors="0.25", linewidths=0.9
+            )
+    _draw_points(ax, X_arr, y_arr, colors)
+    wrong = y_pred != y_arr
+    n_wrong = int(wrong.sum())
+    if n_wrong:
+        ax.scatter(
+            X_arr[wrong, 0],
+            X_arr[wrong, 1],
+            s=float(np.clip(12000.0 / len(X_arr), 50.0, 140.0)),
+            facecolors="none",
+            edgecolors=_MISCLASSIFIED,
+            linewidths=1.6,
+            label=f"misclassified ({n_wrong})",
+            gid="misclassified",
+            zorder=4,
+        )
+    accuracy = 1.0 - n_wrong / len(y_arr)
+    ax.set_title(title if title is not None else f"Decision boundary: accuracy {accuracy:.1%}")
+    _style_axes(ax, bounds)
+    ax.legend(loc="best", fontsize="small", framealpha=0.85)
+    return ax
+
+
+# --------------------------------------------------------------------------- training curves
+
+
+def _history_columns(history: Any) -> dict[str, list[float]]:
+    """History object, ``{"epochs": [per-epoch dicts]}`` or a dict of lists -> dict of lists."""
+    data = history.to_dict() if hasattr(history, "to_dict") else history
+    if not isinstance(data, Mapping):
+        raise TypeError(
+            "expected a History, a dict with 'epochs' or a dict of lists, "
+            f"got {type(data).__name__}"
+        )
+    if (
+        "epochs" in data
+        and isinstance(data["epochs"], Sequence)
+        and all(isinstance(row, Mapping) for row in data["epochs"])
+    ):
+        rows = data["epochs"]
+        keys = {key for row in rows for key in row}
+        columns = {key: [row.get(key) for row in rows] for key in keys}
+    else:
+        columns = {
+            key: list(values) for key, values in data.items() if isinstance(values, Sequence)
+        }
+    return {
+        key: [np.nan if v is None else float(v) for v in values]
+        for key, values in columns.items()
+        if all(v is None or isinstance(v, (int, float, np.number)) for v in values)
+    }
+
+
+def _plot_metric(ax: Axes, columns: dict[str, list[float]], key: str, epochs: list[float]) -> bool:
+    drawn = False
+    for name, style, label in ((key, "-", "train"), (f"val_{key}", "--", "validation")):
+        values = columns.get(name)
+        if not values or np.all(np.isnan(values)):
+            continue
+        xs = epochs if len(epochs) == len(values) else list(range(1, len(values) + 1))
+        final = next(v for v in reversed(values) if not np.isnan(v))
+        shown = f"{final:.1%}" if key == "accuracy" else f"{final:.4g}"
+        ax.plot(xs, values, style, linewidth=1.8, label=f"{label} (final {shown})")
+        drawn = True
+    return drawn
+
+
+def plot_history(history_or_dict: Any, axes: Sequence[Axes] | None = None) -> np.ndarray:
+    """Loss (left) and accuracy (right) per epoch, train solid and validation dashed.
+
+    Accepts a ``History``, its ``to_dict()`` or a plain dict of lists with keys ``loss``,
+    ``accuracy``, ``val_loss``, ``val_accuracy`` (and optionally ``epoch``). Returns the 2 Axes.
+    """
+    columns = _history_columns(history_or_dict)
+    if not columns.get("loss") and not columns.get("accuracy"):
+        raise ValueError(
+            f"history has no 'loss' or 'accuracy' values to plot; got keys {sorted(columns)}"
+        )
+    if axes is None:
+        fig, axes_arr = plt.subplots(1, 2, figsize=(11.0, 4.2))
+        fig.suptitle("Training history")
+    else:
+        axes_arr = np.asarray(axes, dtype=object).reshape(-1)
+        if axes_arr.size != 2:
+            raise ValueError(f"axes must hold 2 Axes (loss, accuracy), got {axes_arr.size}")
+    n_epochs = max(len(columns.get("loss", [])), len(columns.get("accuracy", [])))
+    epochs = columns.get("epoch") or list(range(1, n_epochs + 1))
+    loss_ax, acc_ax = axes_arr[0], axes_arr[1]
+
+    if _plot_metric(loss_ax, columns, "loss", epochs):
+        finite = np.array([v for k in ("loss", "val_loss") for v in columns.get(k, [])])
+        finite = finite[np.isfinite(finite)]
+        if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
+            loss_ax.set_yscale("log")
+        loss_ax.legend(fontsize="small")
+    else:
+        loss_ax.text(
+            0.5, 0.5, "no loss recorded", ha="center", va="center", transform=loss_ax.transAxes
+        )
+    loss_ax.set_title("Loss")
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel("loss")
+
+    if _plot_metric(acc_ax, columns, "accuracy", epochs):
+        acc_ax.set_ylim(-0.02, 1.02)
+        acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        acc_ax.legend(fontsize="small", loc="lower right")
+    else:
+        acc_ax.text(
+            0.5, 0.5, "no accuracy recorded", ha="center", va="center", transform=acc_ax.transAxes
+        )
+    acc_ax.set_title("Accuracy")
+    acc_ax.set_xlabel("epoch")
+    acc_ax.set_ylabel("accuracy")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(True, alpha=0.3)
+    return axes_arr
+
+
+# --------------------------------------------------------------------------- animation
+
+
+class BoundaryRecorder:
+    """Training callback that stores the decision grid over ``X`` every ``every`` epochs.
+
+    ``frames`` is a list of ``(epoch, grid_labels)`` with ``grid_labels`` of shape
+    ``(resolution, resolution)`` over ``bounds``; pass the recorder (or its frames and the same
+    ``X``) to :func:`animate_training`. The state at the end of training is always recorded;
+    ``include_initial`` also records the untrained model as epoch 0.
+    """
+
+    def __init__(
+        self, X: Any, every: int = 1, resolution: int = 100, include_initial: bool = False
+    ) -> None:
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(f"every must be an integer >= 1, got {every!r}")
+        self.bounds = grid_bounds(X)
+        self.every = int(every)
+        self.resolution = int(resolution)
+        self.include_initial = include_initial
+        self.frames: list[tuple[int, np.ndarray]] = []
+        self.logs: list[dict[str, Any]] = []
+        self._calls = 0
+        self._last: tuple[int, dict[str, Any]] | None = None
+
+    def _record(self, epoch: int, model: Any, logs: Mapping[str, Any] | None) -> None:
+        _, _, grid = decision_grid(_predict_fn(model), self.bounds, self.resolution)
+        self.frames.append((int(epoch), grid.astype(np.int16)))
+        self.logs.append(dict(logs or {}))
+
+    def on_train_begin(self, model: Any, history: Any = None) -> None:
+        self.frames, self.logs, self._calls, self._last = [], [], 0, None
+        if self.include_initial:
+            self._record(0, model, {})
+
+    def on_epoch_end(self, epoch: int, model: Any, logs: Mapping[str, Any] | None = None) -> None:
+        self._calls += 1
+        if (self._calls - 1) % self.every == 0:
+            self._record(epoch, model, logs)
+            self._last = None
+        else:
+            self._last = (int(epoch), dict(logs or {}))
+
+    def on_train_end(self, model: Any, history: Any = None) -> None:
+        if self._last is not None:  # the final epoch fell between two recordings
+            epoch, logs = self._last
+            self._record(epoch, model, logs)
+            self._last = None
+
+
+def _frame_grids(
+    frames: Any, bounds: Bounds, resolution: int
+) -> tuple[list[str], list[np.ndarray]]:
+    titles, grids = [], []
+    logs: list[dict[str, Any]] = []
+    if isinstance(frames, BoundaryRecorder):
+        logs = frames.logs
+        frames = frames.frames
+    if len(frames) == 0:
+        raise ValueError("animate_training needs at least one frame, got none")
+    for i, frame in enumerate(frames):
+        if callable(frame) or hasattr(frame, "parameters"):
+            _, _, grid = decision_grid(_predict_fn(frame), bounds, resolution)
+            titles.append(f"step {i + 1}")
+        else:
+            epoch, grid = frame
+            grid = np.asarray(grid)
+            if grid.ndim != 2:
+                raise ValueError(f"frame {i}: grid labels must be 2-D, got shape {grid.shape}")
+            title = f"epoch {epoch}"
+            entry = logs[i] if i < len(logs) else {}
+            if isinstance(entry.get("loss"), (int, float)):
+                title += f"   loss {entry['loss']:.4g}"
+            if isinstance(entry.get("accuracy"), (int, float)):
+                title += f"   accuracy {entry['accuracy']:.1%}"
+            titles.append(title)
+        grids.append(grid)
+    shapes = {g.shape for g in grids}
+    if len(shapes) != 1:
+        raise ValueError(f"all frames must have the same grid shape, got {sorted(shapes)}")
+    return titles, grids
+
+
+def animate_training(
+    frames: Any,
+    X: Any,
+    y: Any,
+    path: str | os.PathLike[str],
+    fps: int = 5,
+    resolution: int = 100,
+    bounds: Bounds | None = None,
+    dpi: int = 80,
+) -> Path:
+    """Write a GIF of the decision boundary changing over training (matplotlib PillowWriter).
+
+    ``frames`` is a :class:`BoundaryRecorder`, its ``.frames`` list of ``(epoch, grid_labels)``
+    (the grid is rebuilt from ``X`` unless ``bounds`` is given, so pass the ``X`` the recorder
+    saw), or a list of models / predict callables evaluated at ``resolution``. Returns the path.
+    """
+    from matplotlib.animation import PillowWriter  # noqa: PLC0415 - only needed here
+
+    target = Path(path)
+    if target.suffix.lower() != ".gif":
+        raise ValueError(
+            f"animate_training writes a GIF; expected a path ending in .gif, got {target}"
+        )
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or fps <= 0:
+        raise ValueError(f"fps must be a positive number, got {fps!r}")
+    X_arr, y_arr = _check_points(X, y)
+    assert y_arr is not None
+    if bounds is None:
+        bounds = frames.bounds if isinstance(frames, BoundaryRecorder) else grid_bounds(X_arr)
+    titles, grids = _frame_grids(frames, bounds, resolution)
+    n_classes = int(max(2, y_arr.max() + 1, max(int(g.max()) for g in grids) + 1))
+    colors = class_colors(n_classes)
+
+    fig = Figure(figsize=(5.0, 5.0))
+    ax = fig.add_subplot()
+    image = ax.imshow(
+        grids[0],
+        extent=bounds,
+        origin="lower",
+        cmap=ListedColormap(colors),
+        vmin=-0.5,
+        vmax=n_classes - 0.5,
+        alpha=_REGION_ALPHA + 0.07,
+        interpolation="nearest",
+        aspect="auto",
+    )
+    _draw_points(ax, X_arr, y_arr, colors)
+    _style_axes(ax, bounds)
+    ax.legend(loc="upper right", fontsize="x-small", framealpha=0.85)
+    title = ax.set_title(titles[0], fontsize="medium")
+    fig.tight_layout()
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".gif", dir=target.parent)
+    os.close(fd)
+    try:
+        writer = PillowWriter(fps=fps)
+        with writer.saving(fig, tmp, dpi):
+            for text, grid in zip(titles, grids):
+                image.set_data(grid)
+                title.set_text(text)
+                writer.grab_frame()
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# --------------------------------------------------------------------------- files
+
+
+def save_figure(
+    fig: Figure | Axes, path: str | os.PathLike[str], dpi: int = 120, close: bool = False
+) -> Path:
+    """Save ``fig`` (or the figure of an Axes) to ``path``, format from the suffix.
+
+    Creates missing parent directories and writes atomically (temporary file, then rename), so
+    a reader never sees a half-written picture. ``close=True`` releases the figure afterwards.
+    """
+    figure: Any = fig.figure if isinstance(fig, Axes) else fig
+    if not isinstance(figure, Figure):  # a SubFigure: save its root figure
+        figure = getattr(figure, "figure", figure)
+    if not isinstance(figure, Figure):
+        raise TypeError(f"expected a matplotlib Figure or Axes, got {type(fig).__name__}")
+    target = Path(path)
+    fmt = target.suffix.lstrip(".").lower()
+    if not fmt:
+        raise ValueError(f"cannot tell the image format of {target}; add a suffix such as .png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        if close:
+            plt.close(figure)
+    return target
