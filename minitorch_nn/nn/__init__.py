@@ -1,0 +1,23 @@
+"""Modules on the scalar engine: Module (attribute walk), Neuron, Linear, MLP, Sequential,
+activations and initialisers."""
+
+from . import init
+from .activations import ACTIVATIONS, ReLU, Sigmoid, Tanh, get_activation
+from .layers import MLP, Linear, Neuron, Sequential
+from .module import Module, build_model, register_model
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Linear",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "build_model",
+    "get_activation",
+    "init",
+    "register_model",
+]

@@ -1,0 +1,191 @@
+"""Scalar layers: Neuron, Linear, MLP, Sequential. Each is called on ONE sample.
+
+A sample is a sequence of ``nin`` numbers or Values. ``Neuron`` returns one Value,
+``Linear`` and ``MLP`` return a list of Values (always a list, also for one output).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from ..engine import Value, dot
+from .activations import ACTIVATIONS, check_activation
+from .init import get_initializer, make_rng
+from .module import Module, build_model, register_model
+
+
+def _check_size(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    return value
+
+
+def _check_inputs(layer: Module, x: Sequence[Any], nin: int) -> None:
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{layer!r} expected a sequence of {nin} inputs, got {type(x).__name__}"
+        ) from None
+    if n != nin:
+        raise ValueError(f"{layer!r} expected {nin} inputs, got {n}")
+
+
+@register_model
+class Neuron(Module):
+    """act(b + w_1 x_1 + ... + w_n x_n), computed as one ``dot`` node (micrograd's order)."""
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = None,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.nin = _check_size(nin, "nin")
+        self.activation = check_activation(activation)
+        self.init = init
+        weights, bias = get_initializer(init)(nin, make_rng(seed, rng))
+        self.w = [Value(w) for w in weights]
+        self.b = Value(bias)
+
+    def forward(self, x: Sequence[Any]) -> Value:
+        _check_inputs(self, x, self.nin)
+        return ACTIVATIONS[self.activation](dot(self.w, x, self.b))
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Neuron", "nin": self.nin, "activation": self.activation, "init": self.init}
+
+    def extra_repr(self) -> str:
+        act = f", activation={self.activation!r}" if self.activation else ""
+        return f"{self.nin}{act}"
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.extra_repr()})"
+
+
+@register_model
+class Linear(Module):
+    """``nout`` neurons on the same inputs: returns a list of ``nout`` Values."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = None,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.nin = _check_size(nin, "nin")
+        self.nout = _check_size(nout, "nout")
+        self.activation = check_activation(activation)
+        self.init = init
+        rng = make_rng(seed, rng)
+        self.neurons = [Neuron(nin, activation, init=init, rng=rng) for _ in range(nout)]
+
+    def forward(self, x: Sequence[Any]) -> list[Value]:
+        _check_inputs(self, x, self.nin)
+        act = ACTIVATIONS[self.activation]
+        return [act(dot(n.w, x, n.b)) for n in self.neurons]
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "Linear",
+            "nin": self.nin,
+            "nout": self.nout,
+            "activation": self.activation,
+            "init": self.init,
+        }
+
+    def __repr__(self) -> str:
+        act = f", activation={self.activation!r}" if self.activation else ""
+        return f"Linear({self.nin}, {self.nout}{act})"
+
+
+@register_model
+class MLP(Module):
+    """Linear layers with ``activation`` between them and none after the last (micrograd's
+    ``MLP(nin, nouts)``). ``MLP(2, [16, 16, 1])`` has 337 parameters."""
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.nin = _check_size(nin, "nin")
+        if isinstance(nouts, int) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        self.nouts = [_check_size(n, "each of nouts") for n in nouts]
+        self.activation = check_activation(activation)
+        self.init = init
+        rng = make_rng(seed, rng)
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Linear(sizes[i], sizes[i + 1], activation if i < last else None, init=init, rng=rng)
+            for i in range(len(self.nouts))
+        ]
+
+    def forward(self, x: Sequence[Any]) -> list[Value]:
+        _check_inputs(self, x, self.nin)
+        out: Any = x
+        for layer in self.layers:
+            out = layer(out)
+        return out  # (nouts[-1],) Values
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "MLP",
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "init": self.init,
+        }
+
+    def __repr__(self) -> str:
+        hidden = [f"{n} {self.activation}" if self.activation else str(n) for n in self.nouts]
+        sizes = ", ".join([*hidden[:-1], str(self.nouts[-1])])
+        return f"MLP({self.nin} -> [{sizes}])"
+
+
+@register_model
+class Sequential(Module):
+    """Modules applied in turn: ``Sequential(Linear(2, 8), Tanh(), Linear(8, 1))``."""
+
+    def __init__(self, *modules: Module) -> None:
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential: argument {i} must be a Module, got {type(m).__name__}"
+                )
+        self.layers = list(modules)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index: int) -> Module:
+        return self.layers[index]
+
+    def __repr__(self) -> str:
+        lines = [f"  ({i}): " + repr(m).replace("\n", "\n  ") for i, m in enumerate(self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)" if lines else "Sequential()"
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Sequential", "layers": [m.config() for m in self.layers]}
+
+    @classmethod
+    def from_config(cls, kwargs: dict[str, Any]) -> Sequential:
+        return cls(*(build_model(c) for c in kwargs.get("layers", [])))
