@@ -1,0 +1,93 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov, weight decay (torch.optim.SGD).
+
+One step, with g the gradient, p the parameter and b the momentum buffer:
+
+    g <- g + weight_decay * p                      (if weight_decay != 0)
+    b <- g  on the first step,
+         momentum * b + (1 - dampening) * g  after  (if momentum != 0)
+    g <- g + momentum * b  if nesterov, else b     (if momentum != 0)
+    p <- p - lr * g
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .optimizer import Optimizer, check_hyper, clone
+
+
+def sgd_update(
+    p: Any,
+    g: Any,
+    buf: Any,
+    *,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+) -> tuple[Any, Any]:
+    """The SGD rule for one parameter: (new p, new momentum buffer or None)."""
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    if momentum != 0:
+        buf = clone(g) if buf is None else momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    return p - lr * g, buf
+
+
+class SGD(Optimizer):
+    """``SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False)``."""
+
+    hyperparameters = ("momentum", "dampening", "weight_decay", "nesterov")
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        check_hyper(0.0 <= momentum < 1.0, f"Invalid momentum value: {momentum}")
+        check_hyper(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        check_hyper(0.0 <= dampening <= 1.0, f"Invalid dampening value: {dampening}")
+        check_hyper(
+            not nesterov or (momentum > 0 and dampening == 0),
+            "Nesterov momentum requires a momentum and zero dampening",
+        )
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weight_decay = weight_decay
+        self.nesterov = nesterov
+
+    def update(self, data: Any, grad: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        new_p, buf = sgd_update(
+            data,
+            grad,
+            state.get("momentum_buffer"),
+            lr=self.lr,
+            momentum=self.momentum,
+            dampening=self.dampening,
+            weight_decay=self.weight_decay,
+            nesterov=self.nesterov,
+        )
+        return new_p, ({} if buf is None else {"momentum_buffer": buf})
+
+
+class MomentumSGD(SGD):
+    """SGD with ``momentum=0.9`` by default (the "momentum" entry of ``OPTIMIZERS``)."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0.9,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        super().__init__(params, lr, momentum, dampening, weight_decay, nesterov)
