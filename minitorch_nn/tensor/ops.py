@@ -1,0 +1,420 @@
+"""Tensor op rules: the forward on numpy arrays and the vector-Jacobian product (VJP) per input.
+
+Each operation appears exactly once, as a :class:`TensorOp`:
+
+- ``forward(xs, ctx)``: the result from the input arrays ``xs`` (constants stay as given) and
+  ``ctx``, the op's non-tensor arguments (an axis, a shape, an index);
+- ``vjp(m, i, g, xs, out, ctx)``: the gradient towards input ``i`` given ``g``, the gradient
+  of the output, written against a math namespace ``m``. It has the output's broadcast shape;
+  the engine sums it back to input ``i``'s shape with :func:`unbroadcast`.
+
+An ordinary backward pass evaluates ``vjp`` with :data:`NUMPY_MATH` on plain arrays. With
+``create_graph=True`` the engine evaluates the same rule with a namespace of Tensor ops, on
+the input Tensors, so the gradient is itself differentiable. One rule serves both.
+
+Edge values follow PyTorch float64: ``log(0) = -inf``, ``1/0 = inf``, ``sqrt(-1) = nan``,
+with no numpy RuntimeWarning: ops that can leave the finite numbers from finite inputs run
+under ``np.errstate(all="ignore")`` (the backward walk runs under it as a whole).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray
+_errstate = np.errstate
+
+
+# ---------------------------------------------------------------- the rule type
+@dataclass(frozen=True, slots=True)
+class TensorOp:
+    """One tensor operation: ``forward(xs, ctx)`` and ``vjp(m, i, g, xs, out, ctx)``."""
+
+    name: str
+    forward: Callable[[Sequence[Any], Any], Any]
+    vjp: Callable[[Any, int, Any, Sequence[Any], Any, Any], Any]
+    symbol: str
+
+
+# ---------------------------------------------------------------- the numpy namespace
+def _scatter(g: Any, ctx: Any) -> Array:
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeated indices add up)."""
+    index, advanced, shape = ctx
+    dtype = g.dtype if isinstance(g, (np.ndarray, np.generic)) else np.float64
+    out = np.zeros(shape, dtype=dtype)
+    if advanced:
+        np.add.at(out, index, g)
+    else:
+        out[index] += g
+    return out
+
+
+class NumpyMath:
+    """The namespace ``m`` for VJPs evaluated on plain numpy arrays (first derivatives)."""
+
+    value_of = staticmethod(lambda a: a)
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    sign = staticmethod(np.sign)
+    where = staticmethod(np.where)
+    matmul = staticmethod(np.matmul)
+    transpose = staticmethod(np.transpose)
+    broadcast_to = staticmethod(np.broadcast_to)
+    scatter = staticmethod(_scatter)
+
+    @staticmethod
+    def pow(a: Any, b: Any) -> Any:
+        return np.power(a, b)
+
+    @staticmethod
+    def sum(a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def reshape(a: Any, shape: tuple[int, ...]) -> Any:
+        return np.reshape(a, shape)
+
+    @staticmethod
+    def getitem(a: Any, index: Any) -> Any:
+        return a[index]
+
+    @staticmethod
+    def mT(a: Any) -> Any:  # noqa: N802 - the usual name for a matrix transpose
+        return np.swapaxes(a, -1, -2)
+
+
+NUMPY_MATH = NumpyMath()
+
+
+def unbroadcast(m: Any, g: Any, shape: tuple[int, ...]) -> Any:
+    """``g`` summed over the dimensions broadcasting added or stretched, reshaped to ``shape``.
+
+    d/dx of ``f(broadcast(x))`` is the sum of the output gradient over every copy of x.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        k + lead for k, n in enumerate(shape) if n == 1 and gshape[k + lead] != 1
+    )
+    if axes:
+        g = m.sum(g, axes, False)
+    return m.reshape(g, shape)
+
+
+def expand(m: Any, g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
+    """The gradient of a reduction over ``axis``, broadcast back to the input ``shape``."""
+    if axis is not None and not keepdims:
+        g = m.reshape(g, tuple(1 if k in axis else n for k, n in enumerate(shape)))
+    return m.broadcast_to(g, shape)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return x.shape if hasattr(x, "shape") else ()
+
+
+# ---------------------------------------------------------------- forwards
+def _ignoring(fn: Callable[..., Any]) -> Callable[[Sequence[Any], Any], Any]:
+    """A forward evaluated with numpy's floating-point warnings off (torch gives inf/nan)."""
+
+    def forward(xs: Sequence[Any], ctx: Any) -> Any:
+        with _errstate(all="ignore"):
+            return fn(*xs)
+
+    return forward
+
+
+def _sigmoid(x: Array) -> Array:
+    """1 / (1 + e^-x) from e^-|x|, which cannot overflow."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _linear(xs: Sequence[Any], ctx: Any) -> Array:
+    out = np.matmul(xs[0], xs[1])
+    out += xs[2]
+    return out
+
+
+def _log_softmax(xs: Sequence[Any], axis: int) -> Array:
+    x = xs[0]
+    with _errstate(all="ignore"):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _softmax(xs: Sequence[Any], axis: int) -> Array:
+    x = xs[0]
+    with _errstate(all="ignore"):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _mean(xs: Sequence[Any], ctx: Any) -> Any:
+    axis, keepdims, count = ctx
+    with _errstate(all="ignore"):
+        return np.sum(xs[0], axis=axis, keepdims=keepdims) / count
+
+
+# ---------------------------------------------------------------- VJPs that need a few lines
+def _pow_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """d/da a^b = b a^(b-1) (0 where b == 0); d/db a^b = a^b log(a) (0 where a == 0, b >= 0)."""
+    a, b = xs
+    bv = m.value_of(b)
+    if i == 0:
+        if isinstance(bv, (int, float)):
+            return g * 0.0 if bv == 0 else g * (b * m.pow(a, bv - 1.0))
+        return m.where(bv == 0, 0.0, g * (b * m.pow(a, b - 1.0)))
+    av = m.value_of(a)
+    return m.where((av == 0) & (bv >= 0), 0.0, g * (out * m.log(a)))
+
+
+def _matmul_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """C = A @ B: dA = G @ B^T, dB = A^T @ G (1-D operands promoted to matrices, batch dims
+    summed back)."""
+    a, b = xs
+    if a.ndim == 2 and b.ndim == 2:
+        return m.matmul(g, m.mT(b)) if i == 0 else m.matmul(m.mT(a), g)
+    a2 = a if a.ndim > 1 else m.reshape(a, (1, a.shape[0]))
+    b2 = b if b.ndim > 1 else m.reshape(b, (b.shape[0], 1))
+    gshape = g.shape
+    if a.ndim == 1:
+        gshape = (*gshape[:-1], 1, gshape[-1]) if b.ndim > 1 else (1, 1)
+    if b.ndim == 1:
+        gshape = (*gshape, 1)
+    g2 = m.reshape(g, gshape)
+    if i == 0:
+        return m.reshape(unbroadcast(m, m.matmul(g2, m.mT(b2)), a2.shape), a.shape)
+    return m.reshape(unbroadcast(m, m.matmul(m.mT(a2), g2), b2.shape), b.shape)
+
+
+def _linear_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """y = x @ W + b: dx = G @ W^T, dW = x^T @ G, db = sum of G over the batch."""
+    if i == 0:
+        return m.matmul(g, m.mT(xs[1]))
+    if i == 1:
+        return m.matmul(m.mT(xs[0]), g)
+    return g
+
+
+def _max_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """d max / dx_j = 1 at the maximum; ties share the gradient equally (torch.amax)."""
+    axis, keepdims = ctx
+    x = m.value_of(xs[0])
+    shape = x.shape
+    at_max = x == expand(NUMPY_MATH, m.value_of(out), shape, axis, keepdims)
+    share = at_max / np.sum(at_max, axis=axis, keepdims=True)
+    return expand(m, g, shape, axis, keepdims) * share
+
+
+def _maximum_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """d max(a, b)/da = 1 where a > b, 1/2 where a == b (torch's choice), 0 elsewhere."""
+    a, b = m.value_of(xs[i]), m.value_of(xs[1 - i])
+    wins = (a > b) if ctx == "max" else (a < b)
+    return m.where(wins, g, m.where(a == b, g * 0.5, 0.0))
+
+
+def _clip_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """d clip(x, lo, hi)/dx = 1 where lo <= x <= hi, else 0."""
+    lo, hi = ctx
+    x = m.value_of(xs[0])
+    inside = np.ones(x.shape, dtype=bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
+    return m.where(inside, g, 0.0)
+
+
+def _concat_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """Each input gets its own slice of the output gradient along ``axis``."""
+    axis, bounds = ctx
+    return m.getitem(g, (slice(None),) * axis + (slice(bounds[i], bounds[i + 1]),))
+
+
+def _transpose_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, axes: Any) -> Any:
+    """The gradient goes back through the inverse permutation."""
+    return m.transpose(g, tuple(np.argsort(axes)))
+
+
+def _where_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, cond: Any) -> Any:
+    return m.where(cond, g, 0.0) if i == 0 else m.where(cond, 0.0, g)
+
+
+def _reduce_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """sum: every input gets the output's gradient; mean: divided by the count."""
+    axis, keepdims = ctx[0], ctx[1]
+    grad = expand(m, g, _shape(xs[0]), axis, keepdims)
+    return grad / ctx[2] if len(ctx) == 3 else grad
+
+
+# ---------------------------------------------------------------- the rule table
+_RULES = (
+    TensorOp("add", lambda xs, c: xs[0] + xs[1], lambda m, i, g, xs, out, c: g, "+"),
+    TensorOp(
+        "sub", lambda xs, c: xs[0] - xs[1], lambda m, i, g, xs, out, c: g if i == 0 else -g, "-"
+    ),
+    TensorOp("mul", lambda xs, c: xs[0] * xs[1], lambda m, i, g, xs, out, c: g * xs[1 - i], "*"),
+    # d/da a/b = 1/b ; d/db a/b = -a/b^2
+    TensorOp(
+        "div",
+        _ignoring(np.divide),
+        lambda m, i, g, xs, out, c: g / xs[1] if i == 0 else -g * xs[0] / (xs[1] * xs[1]),
+        "/",
+    ),
+    TensorOp("neg", lambda xs, c: -xs[0], lambda m, i, g, xs, out, c: -g, "neg"),
+    TensorOp("pow", _ignoring(np.power), _pow_vjp, "**"),
+    TensorOp("matmul", lambda xs, c: np.matmul(xs[0], xs[1]), _matmul_vjp, "@"),
+    TensorOp("linear", _linear, _linear_vjp, "linear"),
+    # d/dx e^x = e^x
+    TensorOp("exp", _ignoring(np.exp), lambda m, i, g, xs, out, c: g * out, "exp"),
+    # d/dx log x = 1/x
+    TensorOp("log", _ignoring(np.log), lambda m, i, g, xs, out, c: g / xs[0], "log"),
+    # d/dx tanh x = 1 - tanh(x)^2
+    TensorOp(
+        "tanh",
+        lambda xs, c: np.tanh(xs[0]),
+        lambda m, i, g, xs, out, c: g * (1.0 - out * out),
+        "tanh",
+    ),  # noqa: E501
+    # d/dx sigmoid x = s (1 - s)
+    TensorOp(
+        "sigmoid",
+        _ignoring(_sigmoid),
+        lambda m, i, g, xs, out, c: g * (out * (1.0 - out)),
+        "sigmoid",
+    ),
+    # d/dx relu x = 1 where x > 0, else 0 (0 at 0, as torch)
+    TensorOp(
+        "relu",
+        lambda xs, c: np.maximum(xs[0], 0.0),
+        lambda m, i, g, xs, out, c: m.where(m.value_of(out) > 0, g, 0.0),
+        "relu",
+    ),
+    # d/dx sin x = cos x ; d/dx cos x = -sin x
+    TensorOp("sin", _ignoring(np.sin), lambda m, i, g, xs, out, c: g * m.cos(xs[0]), "sin"),
+    TensorOp("cos", _ignoring(np.cos), lambda m, i, g, xs, out, c: -g * m.sin(xs[0]), "cos"),
+    # d/dx sqrt x = 1 / (2 sqrt x)
+    TensorOp("sqrt", _ignoring(np.sqrt), lambda m, i, g, xs, out, c: g / (2.0 * out), "sqrt"),
+    # d/dx |x| = sign x (0 at 0)
+    TensorOp(
+        "abs",
+        lambda xs, c: np.abs(xs[0]),
+        lambda m, i, g, xs, out, c: g * m.sign(m.value_of(xs[0])),
+        "abs",
+    ),
+    TensorOp(
+        "sum",
+        lambda xs, c: np.sum(xs[0], axis=c[0], keepdims=c[1]),
+        _reduce_vjp,
+        "sum",
+    ),
+    TensorOp("mean", _mean, _reduce_vjp, "mean"),
+    TensorOp(
+        "max",
+        lambda xs, c: np.max(xs[0], axis=c[0], keepdims=c[1]),
+        _max_vjp,
+        "max",
+    ),
+    TensorOp(
+        "reshape",
+        lambda xs, shape: np.reshape(xs[0], shape),
+        lambda m, i, g, xs, out, c: m.reshape(g, xs[0].shape),
+        "reshape",
+    ),
+    TensorOp("transpose", lambda xs, axes: np.transpose(xs[0], axes), _transpose_vjp, "T"),
+    TensorOp(
+        "broadcast_to",
+        lambda xs, shape: np.broadcast_to(xs[0], shape),
+        lambda m, i, g, xs, out, c: unbroadcast(m, g, xs[0].shape),
+        "broadcast",
+    ),
+    # x[index]: the gradient is scattered back, adding at repeated indices (np.add.at)
+    TensorOp(
+        "getitem",
+        lambda xs, c: xs[0][c[0]],
+        lambda m, i, g, xs, out, c: m.scatter(g, (c[0], c[1], xs[0].shape)),
+        "[]",
+    ),
+    # the adjoint of getitem: its gradient is the gathered gradient
+    TensorOp(
+        "scatter",
+        lambda xs, c: _scatter(xs[0], c),
+        lambda m, i, g, xs, out, c: m.getitem(g, c[0]),
+        "scatter",
+    ),
+    # log_softmax: d = g - softmax(x) * sum(g) ; softmax: d = s * (g - sum(g * s))
+    TensorOp(
+        "log_softmax",
+        _log_softmax,
+        lambda m, i, g, xs, out, axis: g - m.exp(out) * m.sum(g, (axis,), True),
+        "log_softmax",
+    ),
+    TensorOp(
+        "softmax",
+        _softmax,
+        lambda m, i, g, xs, out, axis: out * (g - m.sum(g * out, (axis,), True)),
+        "softmax",
+    ),
+    TensorOp("clip", lambda xs, c: np.clip(xs[0], c[0], c[1]), _clip_vjp, "clip"),
+    TensorOp("maximum", lambda xs, c: np.maximum(xs[0], xs[1]), _maximum_vjp, "maximum"),
+    TensorOp("minimum", lambda xs, c: np.minimum(xs[0], xs[1]), _maximum_vjp, "minimum"),
+    TensorOp("where", lambda xs, cond: np.where(cond, xs[0], xs[1]), _where_vjp, "where"),
+    TensorOp(
+        "concatenate",
+        lambda xs, c: np.concatenate(xs, axis=c[0]),
+        _concat_vjp,
+        "concatenate",
+    ),
+    TensorOp(
+        "stack",
+        lambda xs, axis: np.stack(xs, axis=axis),
+        lambda m, i, g, xs, out, axis: m.getitem(g, (slice(None),) * axis + (i,)),
+        "stack",
+    ),
+)
+
+RULES: dict[str, TensorOp] = {rule.name: rule for rule in _RULES}
+
+
+def matmul_shape_error(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> str | None:
+    """The message for ``a @ b`` when the shapes cannot multiply, else None."""
+    if not a_shape or not b_shape:
+        return f"matmul: {a_shape} @ {b_shape}: both operands need at least one dimension"
+    k_a = a_shape[-1]
+    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if k_a != k_b:
+        return f"matmul: {a_shape} @ {b_shape}: inner dimensions {k_a} and {k_b} differ"
+    return None
+
+
+def normalize_axis(axis: Any, ndim: int, what: str) -> tuple[int, ...] | None:
+    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{what}: axis must be ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{what}: axis {a} is out of range for a {ndim}-d tensor")
+        result.append(int(a) % ndim)
+    if len(set(result)) != len(result):
+        raise ValueError(f"{what}: repeated axis in {axis!r}")
+    return tuple(sorted(result))
+
+
+def count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
+    """The number of elements a reduction over ``axis`` combines."""
+    if axis is None:
+        return math.prod(shape)
+    return math.prod(shape[a] for a in axis)
