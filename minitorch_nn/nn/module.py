@@ -206,11 +206,12 @@ class Module:
         """A new instance from ``config()`` minus its "type" key."""
         return cls(**kwargs)
 
-    def save(self, path: Any) -> None:
-        """Write this model to ``path`` (see ``minitorch_nn.checkpoint.save_model``)."""
+    def save(self, path: Any) -> Any:
+        """Write this model to ``path`` (``minitorch_nn.checkpoint.save_model``); returns
+        what save_model returns (the path written)."""
         from ..checkpoint import save_model  # noqa: PLC0415 - checkpoint sits above nn
 
-        save_model(self, path)
+        return save_model(self, path)
 
     @classmethod
     def load(cls: type[M], path: Any) -> M:
