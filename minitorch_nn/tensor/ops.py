@@ -75,6 +75,10 @@ class NumpyMath:
 
     @staticmethod
     def sum(a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+        if axis == (0,) and not keepdims and a.ndim == 2 and a.dtype.kind == "f":
+            # the column sums of a batch (bias gradients) as a BLAS product: several times
+            # faster than numpy's strided reduction for tall arrays
+            return np.ones(a.shape[0], dtype=a.dtype) @ a
         return np.sum(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
@@ -292,11 +296,12 @@ _RULES = (
         lambda m, i, g, xs, out, c: g * (out * (1.0 - out)),
         "sigmoid",
     ),
-    # d/dx relu x = 1 where x > 0, else 0 (0 at 0, as torch)
+    # d/dx relu x = 0 where x <= 0, else 1 (0 at 0 and 1 at nan, as torch); relu(x) is 0
+    # exactly where x <= 0, so the mask is out != 0
     TensorOp(
         "relu",
         lambda xs, c: np.maximum(xs[0], 0.0),
-        lambda m, i, g, xs, out, c: m.where(m.value_of(out) > 0, g, 0.0),
+        lambda m, i, g, xs, out, c: g * (m.value_of(out) != 0),
         "relu",
     ),
     # d/dx sin x = cos x ; d/dx cos x = -sin x
