@@ -41,7 +41,6 @@ class Peer:
     name: str
     factory: Callable[[Problem], Impl]
     requires: tuple[str, ...] = ()
-    max_samples: int | None = None  # sizes above this are not run (too slow to be useful)
     note: str = ""
 
     def missing(self) -> str | None:
@@ -57,8 +56,46 @@ class Peer:
 
 
 # ------------------------------------------------------------------ minitorch_nn scalar engine
+def _load_scalar_model(model: Any, problem: Problem) -> None:
+    """Copy the problem's starting weights into a scalar ``nn.MLP``."""
+    for layer, W, bs in zip(model.layers, problem.weights, problem.biases):
+        for neuron, row, b in zip(layer.neurons, W, bs):
+            for w, value in zip(neuron.w, row):
+                w.data = float(value)
+            neuron.b.data = float(b)
+
+
+class ScalarNN(Impl):
+    """minitorch_nn's scalar engine through its public API, as a user writes the demo:
+    ``nn.MLP``, ``losses.hinge_loss`` + ``1e-4 * losses.l2_penalty``, ``optim.SGD``."""
+
+    def __init__(self, problem: Problem) -> None:
+        from minitorch_nn import losses
+        from minitorch_nn.nn import MLP
+        from minitorch_nn.optim import SGD
+
+        self.problem = problem
+        self.losses = losses
+        self.model = MLP(2, [problem.recipe.hidden, problem.recipe.hidden, 1])
+        _load_scalar_model(self.model, problem)
+        self.optimizer = SGD(self.model.parameters(), lr=1.0)
+        self.inputs = problem.X.tolist()
+        self.targets = problem.y.tolist()
+
+    def step(self, k: int) -> float:
+        losses, model, y = self.losses, self.model, self.targets
+        scores = [model(x) for x in self.inputs]  # one [Value] per sample
+        total_loss = losses.hinge_loss(scores, y) + ALPHA * losses.l2_penalty(model.parameters())
+        self.optimizer.zero_grad()
+        total_loss.backward()
+        self.optimizer.lr = self.problem.recipe.lr(k)
+        self.optimizer.step()
+        return total_loss.data
+
+
 class ScalarEngine(Impl):
-    """minitorch_nn's scalar ``Value`` engine: one ``dot`` node per neuron, one ``vsum``."""
+    """minitorch_nn's scalar ``Value`` engine written directly in micrograd's style (one
+    ``dot`` node per neuron, one ``vsum`` per sum): the engine without the layers above it."""
 
     def __init__(self, problem: Problem) -> None:
         from minitorch_nn.engine import Value
@@ -98,6 +135,44 @@ class ScalarEngine(Impl):
         for p in self.params:
             p.data -= lr * p.grad
         return total.data
+
+
+# ------------------------------------------------------------------ minitorch_nn tensor engine
+class TensorNN(Impl):
+    """minitorch_nn's numpy Tensor engine through ``minitorch_nn.tensor.nn``."""
+
+    def __init__(self, problem: Problem) -> None:
+        from minitorch_nn.tensor import Tensor, relu
+
+        self.problem = problem
+        self.relu = relu
+        self.X = Tensor(np.ascontiguousarray(problem.X, dtype=np.float64))
+        self.y = Tensor(problem.y.astype(np.float64))
+        self.W = [Tensor(W.T.copy(), requires_grad=True) for W in problem.weights]  # (in, out)
+        self.b = [Tensor(b.copy(), requires_grad=True) for b in problem.biases]
+        self.params = [p for pair in zip(self.W, self.b) for p in pair]
+
+    def step(self, k: int) -> float:
+        h = self.X
+        last = len(self.W) - 1
+        for i, (W, b) in enumerate(zip(self.W, self.b)):
+            h = h @ W + b
+            if i < last:
+                h = self.relu(h)
+        margins = 1.0 - self.y * h[:, 0]
+        data_loss = self.relu(margins).sum() * (1.0 / len(self.problem.y))
+        reg = None
+        for p in self.params:
+            term = (p * p).sum()
+            reg = term if reg is None else reg + term
+        loss = data_loss + ALPHA * reg
+        for p in self.params:
+            p.grad = None
+        loss.backward()
+        lr = self.problem.recipe.lr(k)
+        for p in self.params:
+            p.data = p.data - lr * p.grad
+        return float(loss.data)
 
 
 # ------------------------------------------------------------------ micrograd 0.1.0
@@ -229,29 +304,29 @@ class Torch(Impl):
 
 
 # ------------------------------------------------------------------ the table of peers
-SCALAR_LIMIT = 1000  # scalar engines above this many samples would take minutes per step
+
+SCALAR = "minitorch_nn scalar (nn.MLP + losses + optim.SGD)"
+SCALAR_ENGINE = "minitorch_nn scalar engine (Value/dot/vsum, micrograd style)"
+TENSOR = "minitorch_nn tensor engine"
+MG_NOTEBOOK = "micrograd 0.1.0 (notebook: numpy scalars)"
+MG_FLOATS = "micrograd 0.1.0 (Python floats)"
+MG_GC_OFF = "micrograd 0.1.0 (Python floats, gc.disable())"
+TORCH = "PyTorch (CPU, float64, 1 thread)"
+NUMPY = "numpy (hand-written forward/backward)"
 
 PEERS: list[Peer] = [
-    Peer("minitorch_nn scalar", ScalarEngine, ("minitorch_nn",), SCALAR_LIMIT),
+    Peer(SCALAR, ScalarNN, ("minitorch_nn.nn", "minitorch_nn.losses", "minitorch_nn.optim")),
+    Peer(SCALAR_ENGINE, ScalarEngine, ("minitorch_nn.engine",)),
+    Peer(TENSOR, TensorNN, ("minitorch_nn.tensor",)),
+    Peer(MG_NOTEBOOK, lambda p: Micrograd(p, numpy_inputs=True, gc_off=False), ("micrograd",)),
+    Peer(MG_FLOATS, lambda p: Micrograd(p, numpy_inputs=False, gc_off=False), ("micrograd",)),
     Peer(
-        "micrograd (notebook, numpy scalars)",
-        lambda p: Micrograd(p, numpy_inputs=True, gc_off=False),
-        ("micrograd",),
-        200,
-    ),
-    Peer(
-        "micrograd (Python floats)",
-        lambda p: Micrograd(p, numpy_inputs=False, gc_off=False),
-        ("micrograd",),
-        200,
-    ),
-    Peer(
-        "micrograd (Python floats, gc off)",
+        MG_GC_OFF,
         lambda p: Micrograd(p, numpy_inputs=False, gc_off=True),
         ("micrograd",),
-        200,
-        "gc.collect() between steps, untimed",
+        "collector off during the step; gc.collect() between steps, untimed",
     ),
-    Peer("PyTorch (CPU, float64, 1 thread)", Torch, ("torch",)),
-    Peer("numpy (hand-written)", NumpyHandwritten, ("numpy",)),
+    Peer(TORCH, Torch, ("torch",)),
+    Peer(NUMPY, NumpyHandwritten, ("numpy",)),
 ]
+PEER_BY_NAME = {peer.name: peer for peer in PEERS}

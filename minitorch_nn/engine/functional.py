@@ -7,9 +7,10 @@ from typing import Any
 
 from . import autodiff
 from .ops import RULES
-from .value import Value, _as_operand
+from .value import Value, _apply, _as_operand
 
 _SUM, _DOT = RULES["sum"], RULES["dot"]
+_PLAIN = frozenset((Value, float))  # operand types that need no conversion
 
 
 def _operands(xs: Iterable[Any], what: str) -> list[Any]:
@@ -24,10 +25,14 @@ def _operands(xs: Iterable[Any], what: str) -> list[Any]:
 
 def vsum(values: Iterable[Any]) -> Value:
     """x_1 + ... + x_n as a single node; d/dx_i = 1. An empty sum is Value(0.0)."""
-    args = _operands(values, "vsum")
+    args = tuple(values)
     if not args:
         return Value(0.0)
-    return Value.apply(_SUM, args)
+    kinds = set(map(type, args))
+    if not kinds <= _PLAIN:
+        args = tuple(_operands(args, "vsum"))
+        kinds = set(map(type, args))
+    return _apply(_SUM, args, kinds)
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
@@ -36,13 +41,15 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value
         raise ValueError(
             f"dot: {len(weights)} weights and {len(inputs)} inputs; expected equal lengths"
         )
-    args = _operands(weights, "dot") + _operands(inputs, "dot") + _operands([bias], "dot")
-    return Value.apply(_DOT, args)
+    args = (*weights, *inputs, bias)
+    kinds = set(map(type, args))
+    if not kinds <= _PLAIN:
+        args = tuple(_operands(args, "dot"))
+        kinds = set(map(type, args))
+    return _apply(_DOT, args, kinds)
 
 
-def grad(
-    output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False
-) -> list[Any]:
+def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False) -> list[Any]:
     """d(output)/d(input) for every input, leaf or interior; no ``.grad`` changes.
 
     With ``create_graph=True`` the gradients are Values with a graph of their own, so they

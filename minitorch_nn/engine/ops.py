@@ -185,8 +185,8 @@ def _dot_forward(*xs: float) -> float:
     """xs = (w_1..w_n, x_1..x_n, b): b + w_1*x_1 + ... + w_n*x_n, summed left to right."""
     n = len(xs) // 2
     total = xs[-1]
-    for w, x in zip(xs[:n], xs[n : 2 * n]):
-        total += w * x
+    for i in range(n):
+        total += xs[i] * xs[n + i]
     return total
 
 

@@ -4,12 +4,23 @@ A Value keeps its inputs (``_args``), the ones among them that are Values (``_pa
 the op rule that made it (``_op``) and the local derivatives towards each parent
 (``_local``, plain floats). It keeps no closure, so a graph holds no reference cycles and is
 freed as soon as the user drops its output. The derivative rules live in :mod:`.ops`.
+
+Speed. Building a node is the hot path of every training step, so the operators call the
+rule's own ``forward`` and ``derivative`` through small specialised constructors (two
+Values, a Value and a constant, n Values) instead of one generic loop over the inputs, and
+``backward`` uses a walk specialised for Value: every node carries its creation number
+(``_seq``), and creation order is a topological order (a node is always made after its
+inputs), so the graph is collected level by level with C-level set operations and sorted by
+that number instead of a per-edge depth-first search. Propagation and accumulation into
+``.grad`` then happen in one pass over the sorted nodes.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from itertools import chain, compress, count
+from operator import attrgetter
 from typing import Any, Union  # noqa: UP035
 
 from . import autodiff
@@ -21,8 +32,13 @@ Number = int | float
 Operand = Union["Value", int, float]  # noqa: UP007 - forward reference
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (RULES[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
-_SUM, _DOT = RULES["sum"], RULES["dot"]
+_EXP, _LOG, _TANH, _SIGMOID, _RELU = (RULES[k] for k in ("exp", "log", "tanh", "sigmoid", "relu"))
+_SIN, _COS, _SQRT, _ABS = (RULES[k] for k in ("sin", "cos", "sqrt", "abs"))
 _FLOAT_MATH = _ops.FLOAT_MATH
+
+_next_seq = count().__next__  # creation numbers: a node is always numbered after its inputs
+_PARENTS = attrgetter("_parents")
+_SEQ = attrgetter("_seq")
 
 
 def _check_number(x: Any, what: str = "Value data") -> float:
@@ -52,7 +68,8 @@ class Value(autodiff.Node):
     """A scalar with a gradient. ``Value(2.0) * 3`` records a ``mul`` node; ``backward()``
     fills ``.grad`` of every node it depends on."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_args", "_parents", "_local", "_g")
+    # Value keeps object identity for == and hash: the backward walk keeps nodes in sets.
+    __slots__ = ("data", "grad", "label", "_op", "_args", "_parents", "_local", "_g", "_seq")
 
     data: float
     grad: float
@@ -62,6 +79,7 @@ class Value(autodiff.Node):
     _parents: tuple[Value, ...]
     _local: tuple[float, ...]
     _g: Any
+    _seq: int
 
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = _check_number(data)
@@ -72,98 +90,118 @@ class Value(autodiff.Node):
         self._parents = ()
         self._local = ()
         self._g = None
+        self._seq = _next_seq()
 
     # ------------------------------------------------------------ building nodes
     @staticmethod
     def apply(rule: OpRule, args: Sequence[Any]) -> Value:
         """A new node ``rule(*args)``; ``args`` are Values or floats (constants)."""
-        xs = [a.data if type(a) is Value else a for a in args]
-        out_data = rule.forward(*xs)
-        out = Value.__new__(Value)
-        out.data = out_data
-        out.grad = 0.0
-        out.label = ""
-        out._op = rule
-        out._g = None
-        if not _mode.enabled:
-            out._args = out._parents = out._local = ()
-            return out
-        local = rule.derivative(_FLOAT_MATH, xs, out_data)
         args = tuple(args)
-        parents = []
-        locs = []
-        for a, d in zip(args, local):
-            if type(a) is Value:
-                parents.append(a)
-                locs.append(d)
-        out._args = args
-        out._parents = args if len(parents) == len(args) else tuple(parents)
-        out._local = tuple(locs)
-        return out
+        return _apply(rule, args, set(map(type, args)))
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_ADD, (self, other))
+        if type(other) is Value:
+            return _binary(_ADD, self, other)
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_ADD, (self, other), {Value})
+        return _with_constant(_ADD, self, other, True)
 
     def __radd__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_ADD, (other, self))
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_ADD, (other, self), {Value})
+        return _with_constant(_ADD, self, other, False)
 
     def __sub__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_SUB, (self, other))
+        if type(other) is Value:
+            return _binary(_SUB, self, other)
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_SUB, (self, other), {Value})
+        return _with_constant(_SUB, self, other, True)
 
     def __rsub__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_SUB, (other, self))
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_SUB, (other, self), {Value})
+        return _with_constant(_SUB, self, other, False)
 
     def __mul__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_MUL, (self, other))
+        if type(other) is Value:
+            return _binary(_MUL, self, other)
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_MUL, (self, other), {Value})
+        return _with_constant(_MUL, self, other, True)
 
     def __rmul__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_MUL, (other, self))
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_MUL, (other, self), {Value})
+        return _with_constant(_MUL, self, other, False)
 
     def __truediv__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_DIV, (self, other))
+        if type(other) is Value:
+            return _binary(_DIV, self, other)
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_DIV, (self, other), {Value})
+        return _with_constant(_DIV, self, other, True)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_DIV, (other, self))
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_DIV, (other, self), {Value})
+        return _with_constant(_DIV, self, other, False)
 
     def __pow__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_POW, (self, other))
+        if type(other) is Value:
+            return _binary(_POW, self, other)
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_POW, (self, other), {Value})
+        return _with_constant(_POW, self, other, True)
 
     def __rpow__(self, other: Operand) -> Value:
-        other = _as_operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return Value.apply(_POW, (other, self))
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:
+                return _apply(_POW, (other, self), {Value})
+        return _with_constant(_POW, self, other, False)
 
     def __neg__(self) -> Value:
-        return Value.apply(_NEG, (self,))
+        return _unary(_NEG, self)
 
     def __pos__(self) -> Value:
         return self
@@ -171,39 +209,39 @@ class Value(autodiff.Node):
     # ------------------------------------------------------------ functions
     def exp(self) -> Value:
         """e^x; d/dx = e^x."""
-        return Value.apply(RULES["exp"], (self,))
+        return _unary(_EXP, self)
 
     def log(self) -> Value:
         """Natural log; d/dx = 1/x. log(0) = -inf, log(x < 0) = nan."""
-        return Value.apply(RULES["log"], (self,))
+        return _unary(_LOG, self)
 
     def tanh(self) -> Value:
         """tanh(x); d/dx = 1 - tanh(x)^2."""
-        return Value.apply(RULES["tanh"], (self,))
+        return _unary(_TANH, self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""
-        return Value.apply(RULES["sigmoid"], (self,))
+        return _unary(_SIGMOID, self)
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 if x > 0 else 0."""
-        return Value.apply(RULES["relu"], (self,))
+        return _unary(_RELU, self)
 
     def sin(self) -> Value:
         """sin(x); d/dx = cos(x)."""
-        return Value.apply(RULES["sin"], (self,))
+        return _unary(_SIN, self)
 
     def cos(self) -> Value:
         """cos(x); d/dx = -sin(x)."""
-        return Value.apply(RULES["cos"], (self,))
+        return _unary(_COS, self)
 
     def sqrt(self) -> Value:
         """sqrt(x); d/dx = 1 / (2 sqrt(x)). sqrt(x < 0) = nan."""
-        return Value.apply(RULES["sqrt"], (self,))
+        return _unary(_SQRT, self)
 
     def abs(self) -> Value:
         """|x|; d/dx = sign(x), 0 at 0."""
-        return Value.apply(RULES["abs"], (self,))
+        return _unary(_ABS, self)
 
     __abs__ = abs
 
@@ -214,7 +252,7 @@ class Value(autodiff.Node):
         Gradients accumulate: a node used twice gets the sum over its paths, and calling
         ``backward()`` twice doubles every ``.grad`` (use ``zero_grad`` in between).
         """
-        autodiff.backward(self, _check_number(gradient, "gradient"))
+        _backward(self, _check_number(gradient, "gradient"))
 
     def _backprop(self, create_graph: bool) -> None:
         g = self._g
@@ -287,3 +325,109 @@ def _backprop_graph(node: Value, g: Any) -> None:
         if isinstance(arg, Value):
             contribution = d * g
             arg._g = contribution if arg._g is None else arg._g + contribution
+
+
+# ---------------------------------------------------------------- fast node construction
+# Each constructor evaluates the rule's own forward and derivative (ops.RULES); they differ
+# only in how they gather the inputs' data and pick out the Value parents.
+def _node(
+    rule: OpRule, data: float, args: tuple[Any, ...], parents: tuple[Value, ...], local: Any
+) -> Value:
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = rule
+    out._args = args
+    out._parents = parents
+    out._local = local if type(local) is tuple else tuple(local)
+    out._g = None
+    out._seq = _next_seq()
+    return out
+
+
+_new = object.__new__
+_NO_GRAPH: tuple[Any, ...] = ()
+
+
+def _unary(rule: OpRule, a: Value) -> Value:
+    """rule(a) for one Value."""
+    x = a.data
+    data = rule.forward(x)
+    if not _mode.enabled:
+        return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
+    args = (a,)
+    return _node(rule, data, args, args, rule.derivative(_FLOAT_MATH, (x,), data))
+
+
+def _binary(rule: OpRule, a: Value, b: Value) -> Value:
+    """rule(a, b) for two Values."""
+    xa, xb = a.data, b.data
+    data = rule.forward(xa, xb)
+    if not _mode.enabled:
+        return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
+    args = (a, b)
+    return _node(rule, data, args, args, rule.derivative(_FLOAT_MATH, (xa, xb), data))
+
+
+def _with_constant(rule: OpRule, a: Value, c: float, value_first: bool) -> Value:
+    """rule(a, c) if ``value_first`` else rule(c, a), for a Value ``a`` and a float ``c``."""
+    xs = (a.data, c) if value_first else (c, a.data)
+    data = rule.forward(*xs)
+    if not _mode.enabled:
+        return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
+    local = rule.derivative(_FLOAT_MATH, xs, data)
+    if value_first:
+        return _node(rule, data, (a, c), (a,), (local[0],))
+    return _node(rule, data, (c, a), (a,), (local[1],))
+
+
+def _apply(rule: OpRule, args: tuple[Any, ...], kinds: set[type]) -> Value:
+    """rule(*args) for Values and floats; ``kinds`` is the set of the args' types."""
+    if float in kinds:
+        xs = [a.data if type(a) is Value else a for a in args]
+    else:
+        xs = [a.data for a in args]
+    data = rule.forward(*xs)
+    if not _mode.enabled:
+        return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
+    local = rule.derivative(_FLOAT_MATH, xs, data)
+    if float not in kinds:
+        return _node(rule, data, args, args, local)
+    mask = [type(a) is Value for a in args]
+    return _node(rule, data, args, tuple(compress(args, mask)), tuple(compress(local, mask)))
+
+
+# ---------------------------------------------------------------- backward, specialised
+def _graph_of(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, sorted by creation (inputs first, ``root`` last).
+
+    Collected one level at a time: the parents of a whole level are gathered with set
+    operations in C, so the per-edge work never runs Python bytecode.
+    """
+    seen = {root}
+    level: Any = (root,)
+    while level:
+        level = set(chain.from_iterable(map(_PARENTS, level)))
+        level -= seen
+        seen |= level
+    return sorted(seen, key=_SEQ)
+
+
+def _backward(root: Value, seed: float) -> None:
+    """Add d(root)/d(node) * seed into ``.grad`` of every node ``root`` depends on.
+
+    One pass in reverse creation order: when a node is reached, every node that consumed it
+    has already pushed its share, so its gradient is complete; it is added to ``.grad`` and
+    pushed on to its parents. ``_g`` starts at -0.0, the exact additive identity.
+    """
+    order = _graph_of(root)
+    for node in order:
+        node._g = -0.0
+    root._g = seed
+    for node in reversed(order):
+        g = node._g
+        node._g = None
+        for parent, local in zip(node._parents, node._local):
+            parent._g += local * g
+        node.grad += g
