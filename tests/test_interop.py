@@ -11,13 +11,16 @@ import pytest
 
 from minitorch_nn import nn
 from minitorch_nn.interop import from_torch, to_torch
+from minitorch_nn.tensor import nn as tnn
 from minitorch_nn.train import decision_function
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def ours(model, X):
-    """Our model's raw outputs, (n, k)."""
+    """Our model's raw outputs, (n, k): one batch call (tensor) or one call per row (scalar)."""
+    if type(model.parameters()[0]).__name__ == "Tensor":
+        return np.asarray(model(X).data).reshape(len(X), -1)
     return decision_function(model, X).reshape(len(X), -1)
 
 
@@ -38,9 +41,23 @@ def scalar_models():
     }
 
 
-@pytest.mark.parametrize("name", sorted(scalar_models()))
-def test_to_torch_matches_scalar_model(torch, name):
-    model = scalar_models()[name]
+def tensor_models():
+    return {
+        "tensor-mlp": tnn.MLP(3, [5, 4, 2], activation="sigmoid", seed=1),
+        "tensor-linear": tnn.Linear(3, 2, activation="relu", init="kaiming", seed=2),
+        "tensor-sequential": tnn.Sequential(
+            tnn.Linear(3, 4, activation="tanh", seed=3), tnn.Linear(4, 2, seed=4), tnn.ReLU()
+        ),
+    }
+
+
+def all_models():
+    return {**scalar_models(), **tensor_models()}
+
+
+@pytest.mark.parametrize("name", sorted(all_models()))
+def test_to_torch_matches_our_model(torch, name):
+    model = all_models()[name]
     seq = to_torch(model)
     assert isinstance(seq, torch.nn.Sequential)
     assert all(p.dtype == torch.float64 for p in seq.parameters())
@@ -69,6 +86,26 @@ def test_scalar_round_trip_keeps_every_number(torch):
     assert back.state_dict() == model.state_dict()  # exact, every float
 
 
+def test_tensor_round_trip_keeps_every_number(torch):
+    model = tnn.MLP(4, [6, 3], activation="relu", seed=8)
+    back = from_torch(to_torch(model))  # engine="tensor" is the default
+    assert isinstance(back, tnn.MLP) and back.nouts == [6, 3]
+    assert back.layers[0].weight.shape == (4, 6)  # ours: (nin, nout)
+    for a, b in zip(model.parameters(), back.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_engines_agree_through_torch(torch):
+    """scalar -> torch -> tensor gives the tensor engine's own conversion, number for number."""
+    scalar = nn.MLP(3, [4, 2], activation="tanh", seed=9)
+    via_torch = from_torch(to_torch(scalar), engine="tensor")
+    direct = tnn.from_scalar(scalar)
+    for a, b in zip(direct.parameters(), via_torch.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    X = np.random.default_rng(3).normal(size=(6, 3))
+    np.testing.assert_allclose(ours(via_torch, X), ours(scalar, X), rtol=0, atol=1e-12)
+
+
 def test_torch_round_trip_keeps_every_number(torch):
     torch.manual_seed(0)
     seq = torch.nn.Sequential(
@@ -84,12 +121,13 @@ def test_torch_round_trip_keeps_every_number(torch):
     np.testing.assert_allclose(ours(model, X), theirs(torch, seq, X), rtol=0, atol=1e-12)
 
 
-def test_from_torch_mixed_activations_gives_sequential(torch):
+@pytest.mark.parametrize("engine", ["scalar", "tensor"])
+def test_from_torch_mixed_activations_gives_sequential(torch, engine):
     seq = torch.nn.Sequential(
         torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Sequential(torch.nn.Linear(3, 3)),
         torch.nn.Sigmoid(), torch.nn.Identity(), torch.nn.Linear(3, 1, bias=False),
     )  # fmt: skip
-    model = from_torch(seq, engine="scalar")
+    model = from_torch(seq, engine=engine)
     assert isinstance(model, nn.Sequential)
     X = np.random.default_rng(2).normal(size=(7, 2))
     np.testing.assert_allclose(ours(model, X), theirs(torch, seq, X), rtol=0, atol=1e-12)
