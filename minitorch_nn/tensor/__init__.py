@@ -22,11 +22,12 @@ from .functional import (
     sigmoid,
     softmax,
     stack,
+    sum_of_squares,
     tanh,
     where,
 )
 from .ops import RULES, TensorOp, unbroadcast
-from .tensor import Tensor, tensor
+from .tensor import Tensor
 
 __all__ = [
     "RULES",
@@ -51,8 +52,8 @@ __all__ = [
     "sigmoid",
     "softmax",
     "stack",
+    "sum_of_squares",
     "tanh",
-    "tensor",
     "unbroadcast",
     "where",
 ]

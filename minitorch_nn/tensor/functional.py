@@ -128,21 +128,35 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return apply(RULES["stack"], args, ax)
 
 
+def sum_of_squares(tensors: Sequence[Any]) -> Tensor:
+    """sum over k of sum(x_k ** 2) as one graph node (an L2 penalty); d/dx_k = 2 x_k."""
+    args = _tensors(tensors, "sum_of_squares")
+    return apply(RULES["sum_of_squares"], args)
+
+
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight + bias`` for a batch x (n, nin), weight (nin, nout), bias (nout,).
 
     One graph node: dx = G W^T, dW = x^T G, db = sum of G over the batch.
     """
-    x = _operand(x)
-    xs, ws = np.shape(x.data if isinstance(x, Tensor) else x), weight.shape
+    if type(x) is not Tensor:
+        x = _operand(x)
+        if x is NotImplemented:
+            raise TypeError(f"linear: x must be a Tensor or an array, got {type(x).__name__}")
+    xs, ws = np.shape(x.data if isinstance(x, Tensor) else x), weight.data.shape
+    if (
+        len(xs) == 2
+        and len(ws) == 2
+        and xs[1] == ws[0]
+        and bias is not None
+        and bias.data.shape == (ws[1],)
+    ):
+        return apply(_LINEAR, (x, weight, bias))  # (n, nout)
     message = _ops.matmul_shape_error(xs, ws)
     if message is not None:
         raise ValueError(message)
-    if bias is None:
-        return apply(_MATMUL_RULE, (x, weight))
-    if len(xs) == 2 and len(ws) == 2 and bias.shape == (ws[1],):
-        return apply(_LINEAR, (x, weight, bias))
-    return apply(_MATMUL_RULE, (x, weight)) + bias
+    out = apply(_MATMUL_RULE, (x, weight))
+    return out if bias is None else out + bias
 
 
 # ---------------------------------------------------------------- gradients

@@ -66,8 +66,17 @@ class NumpyMath:
     where = staticmethod(np.where)
     matmul = staticmethod(np.matmul)
     transpose = staticmethod(np.transpose)
-    broadcast_to = staticmethod(np.broadcast_to)
     scatter = staticmethod(_scatter)
+
+    @staticmethod
+    def broadcast_to(a: Any, shape: tuple[int, ...]) -> Array:
+        """A fresh array of ``shape`` filled from ``a`` (cheaper than np.broadcast_to's view
+        for the small arrays of a training step, and writable)."""
+        if a.shape == shape:
+            return a
+        out = np.empty(shape, dtype=a.dtype)
+        out[...] = a
+        return out
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
@@ -164,8 +173,10 @@ def _softmax(xs: Sequence[Any], axis: int) -> Array:
 
 def _mean(xs: Sequence[Any], ctx: Any) -> Any:
     axis, keepdims, count = ctx
-    with _errstate(all="ignore"):
-        return np.sum(xs[0], axis=axis, keepdims=keepdims) / count
+    total = np.sum(xs[0], axis=axis, keepdims=keepdims)
+    if count == 0:  # the mean of nothing is nan, as in torch
+        return np.full_like(total, np.nan)
+    return total / count
 
 
 # ---------------------------------------------------------------- VJPs that need a few lines
@@ -206,7 +217,7 @@ def _linear_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -
         return m.matmul(g, m.mT(xs[1]))
     if i == 1:
         return m.matmul(m.mT(xs[0]), g)
-    return g
+    return m.sum(g, (0,), False) if g.ndim == 2 else g
 
 
 def _max_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
@@ -256,8 +267,9 @@ def _where_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, cond: Any) -
 def _reduce_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
     """sum: every input gets the output's gradient; mean: divided by the count."""
     axis, keepdims = ctx[0], ctx[1]
-    grad = expand(m, g, _shape(xs[0]), axis, keepdims)
-    return grad / ctx[2] if len(ctx) == 3 else grad
+    if len(ctx) == 3:
+        g = g / ctx[2]  # divide before expanding: fewer numbers
+    return expand(m, g, _shape(xs[0]), axis, keepdims)
 
 
 # ---------------------------------------------------------------- the rule table
@@ -373,6 +385,13 @@ _RULES = (
     TensorOp("maximum", lambda xs, c: np.maximum(xs[0], xs[1]), _maximum_vjp, "maximum"),
     TensorOp("minimum", lambda xs, c: np.minimum(xs[0], xs[1]), _maximum_vjp, "minimum"),
     TensorOp("where", lambda xs, cond: np.where(cond, xs[0], xs[1]), _where_vjp, "where"),
+    # sum_k sum(x_k^2) over several tensors (an L2 penalty) as one node; d/dx_k = 2 x_k
+    TensorOp(
+        "sum_of_squares",
+        lambda xs, c: np.asarray(sum(np.vdot(x, x) for x in xs), dtype=xs[0].dtype),
+        lambda m, i, g, xs, out, c: (2.0 * g) * xs[i],
+        "sumsq",
+    ),
     TensorOp(
         "concatenate",
         lambda xs, c: np.concatenate(xs, axis=c[0]),

@@ -169,34 +169,69 @@ class Tensor(autodiff.Node):
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return _binary(_ADD, self, other)
+        if type(other) is not Tensor:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return apply(_ADD, (self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(_ADD, other, self)
+        other = _operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return apply(_ADD, (other, self))
 
     def __sub__(self, other: Any) -> Tensor:
-        return _binary(_SUB, self, other)
+        if type(other) is not Tensor:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return apply(_SUB, (self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _binary(_SUB, other, self)
+        other = _operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return apply(_SUB, (other, self))
 
     def __mul__(self, other: Any) -> Tensor:
-        return _binary(_MUL, self, other)
+        if type(other) is not Tensor:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return apply(_MUL, (self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(_MUL, other, self)
+        other = _operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return apply(_MUL, (other, self))
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _binary(_DIV, self, other)
+        if type(other) is not Tensor:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return apply(_DIV, (self, other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(_DIV, other, self)
+        other = _operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return apply(_DIV, (other, self))
 
     def __pow__(self, other: Any) -> Tensor:
-        return _binary(_POW, self, other)
+        if type(other) is not Tensor:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return apply(_POW, (self, other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _binary(_POW, other, self)
+        other = _operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return apply(_POW, (other, self))
 
     def __matmul__(self, other: Any) -> Tensor:
         return _matmul(self, other)
@@ -299,8 +334,8 @@ class Tensor(autodiff.Node):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         try:
-            new_shape = np.empty(self.shape, dtype=np.bool_).reshape(shape).shape
-        except ValueError:
+            new_shape = self.data.reshape(shape).shape
+        except (ValueError, TypeError):
             raise ValueError(
                 f"reshape: cannot reshape a tensor of shape {self.shape} "
                 f"({self.data.size} elements) into shape {shape}"
@@ -559,8 +594,3 @@ class TensorMath:
 
 
 TENSOR_MATH = TensorMath()
-
-
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """``Tensor(data, requires_grad, dtype)``, like ``torch.tensor``."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
