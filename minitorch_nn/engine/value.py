@@ -18,7 +18,7 @@ that number instead of a per-edge depth-first search. Propagation and accumulati
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, compress, count
 from operator import attrgetter
 from typing import Any, Union  # noqa: UP035
@@ -39,6 +39,8 @@ _FLOAT_MATH = _ops.FLOAT_MATH
 _next_seq = count().__next__  # creation numbers: a node is always numbered after its inputs
 _PARENTS = attrgetter("_parents")
 _SEQ = attrgetter("_seq")
+_new = object.__new__
+_NO_GRAPH: tuple[Any, ...] = ()
 
 
 def _check_number(x: Any, what: str = "Value data") -> float:
@@ -64,6 +66,36 @@ def _as_operand(x: Any) -> Any:
         return NotImplemented
 
 
+def _unary_method(rule: OpRule, doc: str) -> Callable[[Value], Value]:
+    """The method ``x.<rule>()``: a constructor specialised for one unary rule.
+
+    It calls the rule's own ``forward`` and ``derivative`` (bound here once) and fills the
+    new node's slots directly: one Python call per node instead of three.
+    """
+    forward, derivative = rule.forward, rule.derivative
+
+    def method(self: Value) -> Value:
+        x = self.data
+        data = forward(x)
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out._op = rule
+        out._g = None
+        out._seq = _next_seq()
+        if _mode.enabled:
+            out._args = out._parents = (self,)
+            out._local = derivative(_FLOAT_MATH, (x,), data)
+        else:
+            out._args = out._parents = out._local = _NO_GRAPH
+        return out
+
+    method.__name__ = method.__qualname__ = rule.name
+    method.__doc__ = doc
+    return method
+
+
 class Value(autodiff.Node):
     """A scalar with a gradient. ``Value(2.0) * 3`` records a ``mul`` node; ``backward()``
     fills ``.grad`` of every node it depends on."""
@@ -77,7 +109,7 @@ class Value(autodiff.Node):
     _op: OpRule | None
     _args: tuple[Any, ...]
     _parents: tuple[Value, ...]
-    _local: tuple[float, ...]
+    _local: Sequence[float]  # a tuple, as the rule returns it
     _g: Any
     _seq: int
 
@@ -200,49 +232,21 @@ class Value(autodiff.Node):
                 return _apply(_POW, (other, self), {Value})
         return _with_constant(_POW, self, other, False)
 
-    def __neg__(self) -> Value:
-        return _unary(_NEG, self)
-
     def __pos__(self) -> Value:
         return self
 
     # ------------------------------------------------------------ functions
-    def exp(self) -> Value:
-        """e^x; d/dx = e^x."""
-        return _unary(_EXP, self)
-
-    def log(self) -> Value:
-        """Natural log; d/dx = 1/x. log(0) = -inf, log(x < 0) = nan."""
-        return _unary(_LOG, self)
-
-    def tanh(self) -> Value:
-        """tanh(x); d/dx = 1 - tanh(x)^2."""
-        return _unary(_TANH, self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""
-        return _unary(_SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(0, x); d/dx = 1 if x > 0 else 0."""
-        return _unary(_RELU, self)
-
-    def sin(self) -> Value:
-        """sin(x); d/dx = cos(x)."""
-        return _unary(_SIN, self)
-
-    def cos(self) -> Value:
-        """cos(x); d/dx = -sin(x)."""
-        return _unary(_COS, self)
-
-    def sqrt(self) -> Value:
-        """sqrt(x); d/dx = 1 / (2 sqrt(x)). sqrt(x < 0) = nan."""
-        return _unary(_SQRT, self)
-
-    def abs(self) -> Value:
-        """|x|; d/dx = sign(x), 0 at 0."""
-        return _unary(_ABS, self)
-
+    # One specialised constructor per rule (see _unary_method): each is the method itself.
+    exp = _unary_method(_EXP, "e^x; d/dx = e^x.")
+    log = _unary_method(_LOG, "Natural log; d/dx = 1/x. log(0) = -inf, log(x < 0) = nan.")
+    tanh = _unary_method(_TANH, "tanh(x); d/dx = 1 - tanh(x)^2.")
+    sigmoid = _unary_method(_SIGMOID, "1 / (1 + e^-x); d/dx = s(x) (1 - s(x)).")
+    relu = _unary_method(_RELU, "max(0, x); d/dx = 1 if x > 0 else 0.")
+    sin = _unary_method(_SIN, "sin(x); d/dx = cos(x).")
+    cos = _unary_method(_COS, "cos(x); d/dx = -sin(x).")
+    sqrt = _unary_method(_SQRT, "sqrt(x); d/dx = 1 / (2 sqrt(x)). sqrt(x < 0) = nan.")
+    abs = _unary_method(_ABS, "|x|; d/dx = sign(x), 0 at 0.")
+    __neg__ = _unary_method(_NEG, "-x; d/dx = -1.")
     __abs__ = abs
 
     # ------------------------------------------------------------ gradients
@@ -346,20 +350,6 @@ def _node(
     return out
 
 
-_new = object.__new__
-_NO_GRAPH: tuple[Any, ...] = ()
-
-
-def _unary(rule: OpRule, a: Value) -> Value:
-    """rule(a) for one Value."""
-    x = a.data
-    data = rule.forward(x)
-    if not _mode.enabled:
-        return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
-    args = (a,)
-    return _node(rule, data, args, args, rule.derivative(_FLOAT_MATH, (x,), data))
-
-
 def _binary(rule: OpRule, a: Value, b: Value) -> Value:
     """rule(a, b) for two Values."""
     xa, xb = a.data, b.data
@@ -384,16 +374,27 @@ def _with_constant(rule: OpRule, a: Value, c: float, value_first: bool) -> Value
 
 def _apply(rule: OpRule, args: tuple[Any, ...], kinds: set[type]) -> Value:
     """rule(*args) for Values and floats; ``kinds`` is the set of the args' types."""
-    if float in kinds:
-        xs = [a.data if type(a) is Value else a for a in args]
-    else:
+    if float not in kinds:  # all Values: the hot path of dot and vsum
         xs = [a.data for a in args]
+        data = rule.forward(*xs)
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out._op = rule
+        out._g = None
+        out._seq = _next_seq()
+        if _mode.enabled:
+            out._args = out._parents = args
+            out._local = rule.derivative(_FLOAT_MATH, xs, data)
+        else:
+            out._args = out._parents = out._local = _NO_GRAPH
+        return out
+    xs = [a.data if type(a) is Value else a for a in args]
     data = rule.forward(*xs)
     if not _mode.enabled:
         return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
     local = rule.derivative(_FLOAT_MATH, xs, data)
-    if float not in kinds:
-        return _node(rule, data, args, args, local)
     mask = [type(a) is Value for a in args]
     return _node(rule, data, args, tuple(compress(args, mask)), tuple(compress(local, mask)))
 
