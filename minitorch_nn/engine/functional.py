@@ -7,7 +7,7 @@ from typing import Any
 
 from . import autodiff
 from .ops import RULES
-from .value import Value, _apply, _as_operand
+from .value import Value, _all_values, _apply_mixed, _apply_values, _as_operand
 
 _SUM, _DOT = RULES["sum"], RULES["dot"]
 _PLAIN = frozenset((Value, float))  # operand types that need no conversion
@@ -23,16 +23,21 @@ def _operands(xs: Iterable[Any], what: str) -> list[Any]:
     return out
 
 
+def _constants_checked(args: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+    """``args`` with every non-Value as a float constant (TypeError for non-numbers)."""
+    if set(map(type, args)) <= _PLAIN:
+        return args
+    return tuple(_operands(args, what))
+
+
 def vsum(values: Iterable[Any]) -> Value:
     """x_1 + ... + x_n as a single node; d/dx_i = 1. An empty sum is Value(0.0)."""
     args = tuple(values)
     if not args:
         return Value(0.0)
-    kinds = set(map(type, args))
-    if not kinds <= _PLAIN:
-        args = tuple(_operands(args, "vsum"))
-        kinds = set(map(type, args))
-    return _apply(_SUM, args, kinds)
+    if _all_values(args):
+        return _apply_values(_SUM, args)
+    return _apply_mixed(_SUM, _constants_checked(args, "vsum"))
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
@@ -42,11 +47,9 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value
             f"dot: {len(weights)} weights and {len(inputs)} inputs; expected equal lengths"
         )
     args = (*weights, *inputs, bias)
-    kinds = set(map(type, args))
-    if not kinds <= _PLAIN:
-        args = tuple(_operands(args, "dot"))
-        kinds = set(map(type, args))
-    return _apply(_DOT, args, kinds)
+    if _all_values(args):
+        return _apply_values(_DOT, args)
+    return _apply_mixed(_DOT, _constants_checked(args, "dot"))
 
 
 def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False) -> list[Any]:

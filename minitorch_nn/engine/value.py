@@ -129,7 +129,7 @@ class Value(autodiff.Node):
     def apply(rule: OpRule, args: Sequence[Any]) -> Value:
         """A new node ``rule(*args)``; ``args`` are Values or floats (constants)."""
         args = tuple(args)
-        return _apply(rule, args, set(map(type, args)))
+        return _apply_values(rule, args) if _all_values(args) else _apply_mixed(rule, args)
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Operand) -> Value:
@@ -140,7 +140,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_ADD, (self, other), {Value})
+                return _apply_mixed(_ADD, (self, other))
         return _with_constant(_ADD, self, other, True)
 
     def __radd__(self, other: Operand) -> Value:
@@ -149,7 +149,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_ADD, (other, self), {Value})
+                return _apply_mixed(_ADD, (other, self))
         return _with_constant(_ADD, self, other, False)
 
     def __sub__(self, other: Operand) -> Value:
@@ -160,7 +160,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_SUB, (self, other), {Value})
+                return _apply_mixed(_SUB, (self, other))
         return _with_constant(_SUB, self, other, True)
 
     def __rsub__(self, other: Operand) -> Value:
@@ -169,7 +169,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_SUB, (other, self), {Value})
+                return _apply_mixed(_SUB, (other, self))
         return _with_constant(_SUB, self, other, False)
 
     def __mul__(self, other: Operand) -> Value:
@@ -180,7 +180,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_MUL, (self, other), {Value})
+                return _apply_mixed(_MUL, (self, other))
         return _with_constant(_MUL, self, other, True)
 
     def __rmul__(self, other: Operand) -> Value:
@@ -189,7 +189,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_MUL, (other, self), {Value})
+                return _apply_mixed(_MUL, (other, self))
         return _with_constant(_MUL, self, other, False)
 
     def __truediv__(self, other: Operand) -> Value:
@@ -200,7 +200,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_DIV, (self, other), {Value})
+                return _apply_mixed(_DIV, (self, other))
         return _with_constant(_DIV, self, other, True)
 
     def __rtruediv__(self, other: Operand) -> Value:
@@ -209,7 +209,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_DIV, (other, self), {Value})
+                return _apply_mixed(_DIV, (other, self))
         return _with_constant(_DIV, self, other, False)
 
     def __pow__(self, other: Operand) -> Value:
@@ -220,7 +220,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_POW, (self, other), {Value})
+                return _apply_mixed(_POW, (self, other))
         return _with_constant(_POW, self, other, True)
 
     def __rpow__(self, other: Operand) -> Value:
@@ -229,7 +229,7 @@ class Value(autodiff.Node):
             if other is NotImplemented:
                 return NotImplemented
             if type(other) is not float:
-                return _apply(_POW, (other, self), {Value})
+                return _apply_mixed(_POW, (other, self))
         return _with_constant(_POW, self, other, False)
 
     def __pos__(self) -> Value:
@@ -372,24 +372,32 @@ def _with_constant(rule: OpRule, a: Value, c: float, value_first: bool) -> Value
     return _node(rule, data, (c, a), (a,), (local[1],))
 
 
-def _apply(rule: OpRule, args: tuple[Any, ...], kinds: set[type]) -> Value:
-    """rule(*args) for Values and floats; ``kinds`` is the set of the args' types."""
-    if float not in kinds:  # all Values: the hot path of dot and vsum
-        xs = [a.data for a in args]
-        data = rule.forward(*xs)
-        out = _new(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out._op = rule
-        out._g = None
-        out._seq = _next_seq()
-        if _mode.enabled:
-            out._args = out._parents = args
-            out._local = rule.derivative(_FLOAT_MATH, xs, data)
-        else:
-            out._args = out._parents = out._local = _NO_GRAPH
-        return out
+def _all_values(args: tuple[Any, ...]) -> bool:
+    """True when every arg is exactly a Value (one C-level pass; no per-item bytecode)."""
+    return list(map(type, args)).count(Value) == len(args)
+
+
+def _apply_values(rule: OpRule, args: tuple[Value, ...]) -> Value:
+    """rule(*args) when every arg is a Value: the hot path of dot and vsum."""
+    xs = [a.data for a in args]
+    data = rule.forward(*xs)
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = rule
+    out._g = None
+    out._seq = _next_seq()
+    if _mode.enabled:
+        out._args = out._parents = args
+        out._local = rule.derivative(_FLOAT_MATH, xs, data)
+    else:
+        out._args = out._parents = out._local = _NO_GRAPH
+    return out
+
+
+def _apply_mixed(rule: OpRule, args: tuple[Any, ...]) -> Value:
+    """rule(*args) for Values and float constants: only the Values become parents."""
     xs = [a.data if type(a) is Value else a for a in args]
     data = rule.forward(*xs)
     if not _mode.enabled:
