@@ -28,6 +28,7 @@ import numpy as np
 
 Array = np.ndarray
 _errstate = np.errstate
+_add_reduce = np.add.reduce  # np.sum without its Python-level dispatch
 
 
 # ---------------------------------------------------------------- the rule type
@@ -88,7 +89,7 @@ class NumpyMath:
             # the column sums of a batch (bias gradients) as a BLAS product: several times
             # faster than numpy's strided reduction for tall arrays
             return np.ones(a.shape[0], dtype=a.dtype) @ a
-        return np.sum(a, axis=axis, keepdims=keepdims)
+        return _add_reduce(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def reshape(a: Any, shape: tuple[int, ...]) -> Any:
@@ -100,7 +101,7 @@ class NumpyMath:
 
     @staticmethod
     def mT(a: Any) -> Any:  # noqa: N802 - the usual name for a matrix transpose
-        return np.swapaxes(a, -1, -2)
+        return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
 
 
 NUMPY_MATH = NumpyMath()
@@ -173,7 +174,7 @@ def _softmax(xs: Sequence[Any], axis: int) -> Array:
 
 def _mean(xs: Sequence[Any], ctx: Any) -> Any:
     axis, keepdims, count = ctx
-    total = np.sum(xs[0], axis=axis, keepdims=keepdims)
+    total = _add_reduce(xs[0], axis=axis, keepdims=keepdims)
     if count == 0:  # the mean of nothing is nan, as in torch
         return np.full_like(total, np.nan)
     return total / count
@@ -330,7 +331,7 @@ _RULES = (
     ),
     TensorOp(
         "sum",
-        lambda xs, c: np.sum(xs[0], axis=c[0], keepdims=c[1]),
+        lambda xs, c: _add_reduce(xs[0], axis=c[0], keepdims=c[1]),
         _reduce_vjp,
         "sum",
     ),

@@ -454,7 +454,7 @@ def _init_plain(out: Tensor, data: np.ndarray) -> None:
 
 def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
     """A new tensor ``op(*args)``; ``args`` are Tensors or constants (numbers, arrays)."""
-    xs = [a.data if isinstance(a, Tensor) else a for a in args]
+    xs = [a.data if type(a) is Tensor else a for a in args]
     try:
         data = op.forward(xs, ctx)
     except ValueError as exc:
@@ -466,24 +466,22 @@ def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
         data = np.asarray(data)
     out = _new(Tensor)
     out.data = data
-    out.grad = None
+    out.grad = out._g = None
     out.label = ""
-    out._g = None
     out._retain = False
     out._ctx = ctx
     out._op = op
     if _mode.enabled:
-        parents = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
-        if parents:
+        pidx = [i for i, a in enumerate(args) if type(a) is Tensor and a.requires_grad]
+        if pidx:
             out.requires_grad = True
             out._args = args
-            out._parents = tuple(parents)
-            if len(parents) == len(args):
-                out._pidx = _RANGES[len(args)] if len(args) < 4 else tuple(range(len(args)))
+            if len(pidx) == len(args):
+                out._parents = args
+                out._pidx = _RANGES[len(args)] if len(args) < 4 else tuple(pidx)
             else:
-                out._pidx = tuple(
-                    i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad
-                )
+                out._parents = tuple([args[i] for i in pidx])
+                out._pidx = tuple(pidx)
             return out
     out.requires_grad = False
     out._args = out._parents = out._pidx = ()
