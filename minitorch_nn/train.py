@@ -87,7 +87,7 @@ class ScalarAdapter:
     def loss(
         self, loss_fn: Callable[..., Any], outputs: list[list[Value]], targets: np.ndarray
     ) -> Value:
-        return loss_fn(outputs, targets.tolist())
+        return loss_fn(outputs, targets)
 
     def loss_fn(self, name: str) -> Callable[..., Any]:
         from .losses import LOSSES
