@@ -250,6 +250,22 @@ def test_different_architecture_is_a_value_error_and_leaves_model(tmp_path):
     assert_untouched(target, before)
 
 
+def test_header_config_disagreeing_with_its_parameters_is_refused(tmp_path):
+    """The file's own config says MLP(2, [4, 1]) but it holds MLP(2, [3, 1])'s parameters."""
+    model = small_model()
+    header = valid_header(model)
+    header["config"] = nn.MLP(2, [4, 1], seed=0).config()
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in model.state_dict().items()}
+    path = tmp_path / "liar.npz"
+    write_npz(path, header, arrays)
+    with pytest.raises(ValueError, match="wrong architecture"):
+        checkpoint.load_model(path)
+    header["config"] = {"type": "NoSuchModel"}
+    write_npz(path, header, arrays)
+    with pytest.raises(ValueError, match="NoSuchModel"):
+        checkpoint.load_model(path)
+
+
 def test_nan_weights_are_refused(tmp_path):
     model = small_model()
     with pytest.raises(ValueError, match="NaN"):
