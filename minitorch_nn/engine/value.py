@@ -10,16 +10,16 @@ rule's own ``forward`` and ``derivative`` through small specialised constructors
 Values, a Value and a constant, n Values) instead of one generic loop over the inputs, and
 ``backward`` uses a walk specialised for Value: every node carries its creation number
 (``_seq``), and creation order is a topological order (a node is always made after its
-inputs), so the graph is collected level by level with C-level set operations and sorted by
-that number instead of a per-edge depth-first search. Propagation and accumulation into
-``.grad`` then happen in one pass over the sorted nodes.
+inputs), so the collected graph is sorted by that number (a C-level sort) instead of
+keeping a post-order. Propagation and accumulation into ``.grad`` then happen in one pass
+over the sorted nodes, iterating parents by cached index tuples (no zip object per node).
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from itertools import chain, compress, count
+from itertools import compress, count
 from operator import attrgetter
 from typing import Any, Union  # noqa: UP035
 
@@ -37,7 +37,6 @@ _SIN, _COS, _SQRT, _ABS = (RULES[k] for k in ("sin", "cos", "sqrt", "abs"))
 _FLOAT_MATH = _ops.FLOAT_MATH
 
 _next_seq = count().__next__  # creation numbers: a node is always numbered after its inputs
-_PARENTS = attrgetter("_parents")
 _SEQ = attrgetter("_seq")
 _new = object.__new__
 _NO_GRAPH: tuple[Any, ...] = ()
@@ -411,16 +410,23 @@ def _apply_mixed(rule: OpRule, args: tuple[Any, ...]) -> Value:
 def _graph_of(root: Value) -> list[Value]:
     """Every node ``root`` depends on, sorted by creation (inputs first, ``root`` last).
 
-    Collected one level at a time: the parents of a whole level are gathered with set
-    operations in C, so the per-edge work never runs Python bytecode.
+    An iterative depth-first collection into a set, then one C-level sort by ``_seq``:
+    creation order is a topological order, so no post-order bookkeeping is needed.
     """
     seen = {root}
-    level: Any = (root,)
-    while level:
-        level = set(chain.from_iterable(map(_PARENTS, level)))
-        level -= seen
-        seen |= level
+    stack = [root]
+    add, push, pop = seen.add, stack.append, stack.pop
+    while stack:
+        for parent in pop()._parents:
+            if parent not in seen:
+                add(parent)
+                push(parent)
     return sorted(seen, key=_SEQ)
+
+
+# Index tuples for the backward loop: iterating a cached tuple of indices costs less per node
+# than creating a zip (or range) object, which dominates for nodes with one or a few parents.
+_INDICES = tuple(tuple(range(n)) for n in range(65))
 
 
 def _backward(root: Value, seed: float) -> None:
@@ -434,9 +440,16 @@ def _backward(root: Value, seed: float) -> None:
     for node in order:
         node._g = -0.0
     root._g = seed
+    indices = _INDICES
     for node in reversed(order):
         g = node._g
         node._g = None
-        for parent, local in zip(node._parents, node._local):
-            parent._g += local * g
+        parents = node._parents
+        n = len(parents)
+        if n == 1:
+            parents[0]._g += node._local[0] * g
+        elif n:
+            local = node._local
+            for i in indices[n] if n < 65 else range(n):
+                parents[i]._g += local[i] * g
         node.grad += g
