@@ -69,6 +69,19 @@ CASES = {
     "matmul_batched": (lambda a, b: a @ b, None, [(2, 3, 4), (4, 2)], _normal),
     "matmul_batched_vec": (lambda a, b: a @ b, None, [(4,), (2, 4, 3)], _normal),
     "linear": (T.linear, lambda a, w, b: a @ w + b, [(5, 3), (3, 2), (2,)], _normal),
+    "linear_relu": (
+        lambda a, w, b: T.linear(a, w, b, "relu"),
+        lambda a, w, b: (a @ w + b).relu(),
+        [(5, 3), (3, 4), (4,)],
+        _normal,
+    ),
+    "linear_tanh": (
+        lambda a, w, b: T.linear(a, w, b, "tanh"),
+        lambda a, w, b: (a @ w + b).tanh(),
+        [(5, 3), (3, 4), (4,)],
+        _normal,
+    ),
+    "linear_vec": (T.linear, lambda a, w, b: a @ w + b, [(3,), (3, 2), (2,)], _normal),
     # reductions
     "sum": (lambda a: a.sum(), None, [(3, 4)], _normal),
     "sum_axis": (lambda a: a.sum(1), None, [(3, 4)], _normal),
@@ -196,6 +209,9 @@ SECOND_ORDER = {
     "softmax": lambda a: (a.softmax(0) ** 2).sum(),
     "index": lambda a: (a[np.array([0, 0, 1])] ** 3).sum(),
     "pow_tensor": lambda a: (a.abs() ** a).sum(),
+    "linear_relu": lambda a: (
+        T.linear(a, a.T, a.sum(1), "relu") if isinstance(a, Tensor) else (a @ a.T + a.sum(1)).relu()
+    ).sum(),
 }
 
 

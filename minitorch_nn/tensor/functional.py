@@ -19,7 +19,8 @@ from . import ops as _ops
 from .ops import RULES
 from .tensor import Tensor, _lift, _operand, _seed, apply
 
-_LINEAR, _MATMUL_RULE = RULES["linear"], RULES["matmul"]
+_LINEAR, _LINEAR_RELU, _MATMUL_RULE = RULES["linear"], RULES["linear_relu"], RULES["matmul"]
+_ACTIVATIONS = {"relu": Tensor.relu, "tanh": Tensor.tanh, "sigmoid": Tensor.sigmoid}
 
 
 # ---------------------------------------------------------------- elementwise, as functions
@@ -134,11 +135,19 @@ def sum_of_squares(tensors: Sequence[Any]) -> Tensor:
     return apply(RULES["sum_of_squares"], args)
 
 
-def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``x @ weight + bias`` for a batch x (n, nin), weight (nin, nout), bias (nout,).
+def linear(
+    x: Any, weight: Tensor, bias: Tensor | None = None, activation: str | None = None
+) -> Tensor:
+    """``act(x @ weight + bias)`` for a batch x (n, nin), weight (nin, nout), bias (nout,).
 
-    One graph node: dx = G W^T, dW = x^T G, db = sum of G over the batch.
+    One graph node: dx = G W^T, dW = x^T G, db = sum of G over the batch, with G the output
+    gradient times act'. ``activation`` is None, "relu" (fused into the node), "tanh" or
+    "sigmoid".
     """
+    if activation is not None and activation not in _ACTIVATIONS:
+        raise ValueError(
+            f"linear: unknown activation {activation!r}; expected None, 'relu', 'tanh' or 'sigmoid'"
+        )
     if type(x) is not Tensor:
         x = _operand(x)
         if x is NotImplemented:
@@ -151,12 +160,17 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         and bias is not None
         and bias.data.shape == (ws[1],)
     ):
-        return apply(_LINEAR, (x, weight, bias))  # (n, nout)
-    message = _ops.matmul_shape_error(xs, ws)
-    if message is not None:
-        raise ValueError(message)
-    out = apply(_MATMUL_RULE, (x, weight))
-    return out if bias is None else out + bias
+        if activation == "relu":
+            return apply(_LINEAR_RELU, (x, weight, bias))  # (n, nout)
+        out = apply(_LINEAR, (x, weight, bias))  # (n, nout)
+    else:
+        message = _ops.matmul_shape_error(xs, ws)
+        if message is not None:
+            raise ValueError(message)
+        out = apply(_MATMUL_RULE, (x, weight))
+        if bias is not None:
+            out = out + bias
+    return out if activation is None else _ACTIVATIONS[activation](out)
 
 
 # ---------------------------------------------------------------- gradients

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import nn as scalar_nn
 from ..engine import Value
-from ..nn.activations import ACTIVATIONS, ReLU, Sigmoid, Tanh, check_activation
+from ..nn.activations import ReLU, Sigmoid, Tanh, check_activation
 from ..nn.init import get_initializer, make_rng
 from ..nn.layers import Sequential
 from ..nn.module import _MODEL_TYPES, Module
@@ -67,7 +67,6 @@ class Linear(Module):
             weight[:, j], bias[j] = draw(nin, rng)
         self.weight = Tensor(weight, requires_grad=True)
         self.bias = Tensor(bias, requires_grad=True)
-        self._act = ACTIVATIONS[self.activation]
 
     def forward(self, x: Any) -> Tensor:
         shape = x.shape if isinstance(x, (Tensor, np.ndarray)) else np.shape(x)
@@ -78,7 +77,7 @@ class Linear(Module):
             )
         if not isinstance(x, (Tensor, np.ndarray)):
             x = np.asarray(x, dtype=np.float64)
-        return self._act(linear(x, self.weight, self.bias))  # (n, nout)
+        return linear(x, self.weight, self.bias, self.activation)  # (n, nout)
 
     def config(self) -> dict[str, Any]:
         return {

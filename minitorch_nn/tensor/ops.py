@@ -28,7 +28,7 @@ import numpy as np
 
 Array = np.ndarray
 _errstate = np.errstate
-_add_reduce = np.add.reduce  # np.sum without its Python-level dispatch
+_add_reduce: Any = np.add.reduce  # np.sum without its Python-level dispatch
 
 
 # ---------------------------------------------------------------- the rule type
@@ -40,6 +40,9 @@ class TensorOp:
     forward: Callable[[Sequence[Any], Any], Any]
     vjp: Callable[[Any, int, Any, Sequence[Any], Any, Any], Any]
     symbol: str
+    # for an op that ends in an elementwise function (a fused activation): maps the output
+    # gradient once, before the per-input VJPs, ``prepare(m, g, xs, out, ctx) -> g``
+    prepare: Callable[[Any, Any, Sequence[Any], Any, Any], Any] | None = None
 
 
 # ---------------------------------------------------------------- the numpy namespace
@@ -156,6 +159,12 @@ def _linear(xs: Sequence[Any], ctx: Any) -> Array:
     out = np.matmul(xs[0], xs[1])
     out += xs[2]
     return out
+
+
+def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
+    out = np.matmul(xs[0], xs[1])
+    out += xs[2]
+    return np.maximum(out, 0.0, out=out)
 
 
 def _log_softmax(xs: Sequence[Any], axis: int) -> Array:
@@ -291,6 +300,14 @@ _RULES = (
     TensorOp("pow", _ignoring(np.power), _pow_vjp, "**"),
     TensorOp("matmul", lambda xs, c: np.matmul(xs[0], xs[1]), _matmul_vjp, "@"),
     TensorOp("linear", _linear, _linear_vjp, "linear"),
+    # relu(x @ W + b) in one node: the relu mask is applied to g once, then linear's VJPs
+    TensorOp(
+        "linear_relu",
+        _linear_relu,
+        _linear_vjp,
+        "linear+relu",
+        prepare=lambda m, g, xs, out, c: g * (m.value_of(out) != 0),
+    ),
     # d/dx e^x = e^x
     TensorOp("exp", _ignoring(np.exp), lambda m, i, g, xs, out, c: g * out, "exp"),
     # d/dx log x = 1/x

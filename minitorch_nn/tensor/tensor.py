@@ -415,6 +415,8 @@ class Tensor(autodiff.Node):
             m = NUMPY_MATH
             xs = [a.data if isinstance(a, Tensor) else a for a in args]
             out = self.data
+        if op.prepare is not None:
+            g = op.prepare(m, g, xs, out, ctx)
         vjp = op.vjp
         for parent, i in zip(self._parents, self._pidx):
             d = vjp(m, i, g, xs, out, ctx)
