@@ -386,6 +386,12 @@ def test_item_shape_and_repr() -> None:
         Tensor([1.0, 2.0]).item()
 
 
+def test_truth_value_only_for_one_element() -> None:
+    assert Tensor([2.0]) and not Tensor(0.0)
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(Tensor([1.0, 2.0]))
+
+
 def test_numpy_array_on_the_left_defers_to_tensor() -> None:
     w = Tensor([1.0, 2.0], requires_grad=True)
     out = np.array([3.0, 4.0]) * w

@@ -144,6 +144,14 @@ class Tensor(autodiff.Node):
     def __float__(self) -> float:
         return self.item()
 
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .data.any() or .data.all()"
+            )
+        return bool(self.data.reshape(()))
+
     def numpy(self) -> np.ndarray:
         """The data array (shared, not copied)."""
         return self.data
