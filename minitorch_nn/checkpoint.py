@@ -74,12 +74,20 @@ def save_model(model: Any, path: PathLike) -> Path:
             _write_npz(f, entries)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _default_file_mode())  # mkstemp makes 0600; give what open() would
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return path
+
+
+def _default_file_mode() -> int:
+    """0o666 minus the process umask: the mode a plain ``open(path, "w")`` would give."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write_npz(f: Any, entries: dict[str, np.ndarray]) -> None:

@@ -278,3 +278,10 @@ def test_a_failing_load_state_dict_is_rolled_back(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="interrupted"):
         load_state_into(target, tmp_path / "m.npz")
     assert target.state_dict() == before
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    path = save_model(model(), tmp_path / "m.npz")
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
