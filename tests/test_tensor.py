@@ -155,6 +155,12 @@ CASES = {
         [(3, 4), (3, 4)],
         _normal,
     ),
+    "sum_of_squares": (
+        lambda a, b: T.sum_of_squares([a, b]),
+        lambda a, b: (a * a).sum() + (b * b).sum(),
+        [(3, 4), (2,)],
+        _normal,
+    ),
     # a small network: everything composed
     "mlp": (
         lambda x, w, b: (T.linear(x, w, b).tanh() ** 2).mean(),
@@ -209,6 +215,9 @@ SECOND_ORDER = {
     "softmax": lambda a: (a.softmax(0) ** 2).sum(),
     "index": lambda a: (a[np.array([0, 0, 1])] ** 3).sum(),
     "pow_tensor": lambda a: (a.abs() ** a).sum(),
+    "sum_of_squares": lambda a: (
+        T.sum_of_squares([a, a.exp()]) if isinstance(a, Tensor) else (a * a + a.exp() ** 2).sum()
+    ),
     "linear_relu": lambda a: (
         T.linear(a, a.T, a.sum(1), "relu") if isinstance(a, Tensor) else (a @ a.T + a.sum(1)).relu()
     ).sum(),

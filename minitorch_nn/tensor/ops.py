@@ -407,8 +407,9 @@ _RULES = (
     TensorOp(
         "sum_of_squares",
         lambda xs, c: np.asarray(sum(np.vdot(x, x) for x in xs), dtype=xs[0].dtype),
-        lambda m, i, g, xs, out, c: (2.0 * g) * xs[i],
+        lambda m, i, g, xs, out, c: g * xs[i],
         "sumsq",
+        prepare=lambda m, g, xs, out, c: 2.0 * g,
     ),
     TensorOp(
         "concatenate",

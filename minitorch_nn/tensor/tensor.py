@@ -421,7 +421,7 @@ class Tensor(autodiff.Node):
             out: Any = self
         else:
             m = NUMPY_MATH
-            xs = [a.data if isinstance(a, Tensor) else a for a in args]
+            xs = [a.data if type(a) is Tensor else a for a in args]
             out = self.data
         if op.prepare is not None:
             g = op.prepare(m, g, xs, out, ctx)
