@@ -139,47 +139,44 @@ class ScalarEngine(Impl):
 
 # ------------------------------------------------------------------ minitorch_nn tensor engine
 class TensorNN(Impl):
-    """minitorch_nn's numpy Tensor engine through ``minitorch_nn.tensor.nn``."""
+    """minitorch_nn's numpy Tensor engine as a user writes the demo: ``tensor.nn.MLP`` on the
+    whole batch, the hinge loss in Tensor ops, ``sum_of_squares`` for L2, ``optim.SGD``."""
 
     def __init__(self, problem: Problem) -> None:
+        from minitorch_nn.optim import SGD
         from minitorch_nn.tensor import Tensor, relu
+        from minitorch_nn.tensor.functional import sum_of_squares
+        from minitorch_nn.tensor.nn import MLP
 
         self.problem = problem
-        self.relu = relu
-        self.X = Tensor(np.ascontiguousarray(problem.X, dtype=np.float64))
+        self.relu, self.sum_of_squares = relu, sum_of_squares
+        self.model = MLP(2, [problem.recipe.hidden, problem.recipe.hidden, 1], seed=0)
+        for layer, W, b in zip(self.model.layers, problem.weights, problem.biases):
+            layer.weight.data[...] = W.T  # neuron j is column j
+            layer.bias.data[...] = b
+        self.params = self.model.parameters()
+        self.optimizer = SGD(self.params, lr=1.0)
+        self.X = np.ascontiguousarray(problem.X, dtype=np.float64)
         self.y = Tensor(problem.y.astype(np.float64))
-        self.W = [Tensor(W.T.copy(), requires_grad=True) for W in problem.weights]  # (in, out)
-        self.b = [Tensor(b.copy(), requires_grad=True) for b in problem.biases]
-        self.params = [p for pair in zip(self.W, self.b) for p in pair]
+        self.inv_n = 1.0 / len(problem.y)
 
     def step(self, k: int) -> float:
-        h = self.X
-        last = len(self.W) - 1
-        for i, (W, b) in enumerate(zip(self.W, self.b)):
-            h = h @ W + b
-            if i < last:
-                h = self.relu(h)
-        margins = 1.0 - self.y * h[:, 0]
-        data_loss = self.relu(margins).sum() * (1.0 / len(self.problem.y))
-        reg = None
-        for p in self.params:
-            term = (p * p).sum()
-            reg = term if reg is None else reg + term
-        loss = data_loss + ALPHA * reg
-        for p in self.params:
-            p.grad = None
-        loss.backward()
-        lr = self.problem.recipe.lr(k)
-        for p in self.params:
-            p.data = p.data - lr * p.grad
-        return float(loss.data)
+        scores = self.model(self.X)[:, 0]  # (n,)
+        data_loss = self.relu(1.0 - self.y * scores).sum() * self.inv_n
+        total_loss = data_loss + ALPHA * self.sum_of_squares(self.params)
+        self.optimizer.zero_grad()
+        total_loss.backward()
+        self.optimizer.lr = self.problem.recipe.lr(k)
+        self.optimizer.step()
+        return float(total_loss.data)
 
 
 # ------------------------------------------------------------------ micrograd 0.1.0
 class Micrograd(Impl):
     """micrograd's demo notebook code. ``numpy_inputs`` feeds numpy scalars as the notebook
     does (every node's data becomes a numpy float64); otherwise Python floats. With
-    ``gc_off`` the cyclic collector is disabled during the step and run between steps."""
+    ``gc_off`` the cyclic collector is disabled during the step. Either way the step's
+    garbage is collected after it, untimed."""
 
     def __init__(self, problem: Problem, numpy_inputs: bool, gc_off: bool) -> None:
         from micrograd import nn
@@ -221,8 +218,10 @@ class Micrograd(Impl):
                 gc.enable()
 
     def after_step(self) -> None:
-        if self.gc_off:
-            gc.collect()  # untimed: the cycles the step left behind
+        # Untimed: collect the cycles this step left behind, so that they are not collected
+        # during another implementation's timed step (with the collector on, this spares
+        # micrograd the cost of collecting its previous step's garbage: it favours micrograd).
+        gc.collect()
 
 
 # ------------------------------------------------------------------ hand-written numpy
@@ -317,7 +316,7 @@ NUMPY = "numpy (hand-written forward/backward)"
 PEERS: list[Peer] = [
     Peer(SCALAR, ScalarNN, ("minitorch_nn.nn", "minitorch_nn.losses", "minitorch_nn.optim")),
     Peer(SCALAR_ENGINE, ScalarEngine, ("minitorch_nn.engine",)),
-    Peer(TENSOR, TensorNN, ("minitorch_nn.tensor",)),
+    Peer(TENSOR, TensorNN, ("minitorch_nn.tensor.nn",)),
     Peer(MG_NOTEBOOK, lambda p: Micrograd(p, numpy_inputs=True, gc_off=False), ("micrograd",)),
     Peer(MG_FLOATS, lambda p: Micrograd(p, numpy_inputs=False, gc_off=False), ("micrograd",)),
     Peer(

@@ -1,0 +1,132 @@
+"""Run implementations side by side on one recipe: alternating steps, a time budget, medians.
+
+Every implementation trains from the same data and weights. Round k runs step k of every
+implementation still going (the order rotates each round so that none always goes first),
+timing each step alone. Slow implementations stop once the scenario's budget is spent and
+they have done ``min_steps`` steps; fast ones run all of the recipe's steps. Each result
+keeps the loss of its last step, so a fast but wrong implementation shows.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from .peers import PEER_BY_NAME, Impl, Peer
+from .workload import Problem, Recipe, make_problem
+
+
+@dataclass
+class Result:
+    """One implementation on one recipe."""
+
+    peer: str
+    recipe: Recipe
+    times: list[float] = field(default_factory=list)  # seconds per step, in step order
+    losses: list[float] = field(default_factory=list)
+    status: str = "ok"  # or "not available (...)" / "error: ..."
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and bool(self.times)
+
+    @property
+    def steps(self) -> int:
+        return len(self.times)
+
+    @property
+    def median(self) -> float:
+        """Median seconds per step (step 0 left out when there are others: first-call costs)."""
+        times = self.times[1:] if len(self.times) > 2 else self.times
+        return statistics.median(times)
+
+    @property
+    def mean(self) -> float:
+        """Mean seconds per step (step 0 left out likewise): shows amortised collector pauses."""
+        times = self.times[1:] if len(self.times) > 2 else self.times
+        return statistics.fmean(times)
+
+    @property
+    def last_loss(self) -> float:
+        return self.losses[-1]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A recipe and the implementations to run on it, within ``budget`` seconds."""
+
+    recipe: Recipe
+    peers: tuple[str, ...]
+    budget: float
+    finish: tuple[str, ...] = ()  # peers that always run every step (whatever the budget)
+    min_steps: int = 3
+
+
+def _build(peer: Peer, problem: Problem, result: Result) -> Impl | None:
+    reason = peer.missing()
+    if reason is not None:
+        result.status = reason
+        return None
+    try:
+        return peer.factory(problem)
+    except Exception as exc:  # a broken peer is reported, not fatal to the suite
+        result.status = f"error: {type(exc).__name__}: {exc}"
+        traceback.print_exc()
+        return None
+
+
+def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
+    """Run every peer of ``scenario`` with alternating steps; one Result per peer."""
+    recipe = scenario.recipe
+    problem = make_problem(recipe)
+    results = [Result(name, recipe) for name in scenario.peers]
+    impls: list[Impl | None] = [
+        _build(PEER_BY_NAME[name], problem, result) for name, result in zip(scenario.peers, results)
+    ]
+    active = [i for i, impl in enumerate(impls) if impl is not None]
+    deadline = time.perf_counter() + scenario.budget
+    for k in range(recipe.steps):
+        if not active:
+            break
+        order = active[k % len(active) :] + active[: k % len(active)]
+        for i in order:
+            impl, result = impls[i], results[i]
+            assert impl is not None
+            try:
+                start = time.perf_counter()
+                loss = impl.step(k)
+                elapsed = time.perf_counter() - start
+                impl.after_step()
+            except Exception as exc:
+                result.status = f"error at step {k}: {type(exc).__name__}: {exc}"
+                traceback.print_exc()
+                active.remove(i)
+                continue
+            result.times.append(elapsed)
+            result.losses.append(loss)
+        if time.perf_counter() > deadline and k + 1 >= scenario.min_steps:
+            slow = [
+                i
+                for i in active
+                if results[i].peer not in scenario.finish
+                and results[i].median * (recipe.steps - k - 1) > 0.1 * scenario.budget
+            ]
+            for i in slow:  # out of budget: stop those that would need long to finish
+                active.remove(i)
+    for impl in impls:
+        if impl is not None:
+            impl.close()
+    if log:
+        for result in results:
+            line = (
+                f"{result.status}"
+                if not result.ok
+                else (
+                    f"{result.median * 1e3:10.3f} ms/step  ({result.steps} steps, "
+                    f"loss at step {result.steps - 1}: {result.last_loss!r})"
+                )
+            )
+            print(f"  [{recipe.label}] {result.peer:55s} {line}", flush=True)
+    return results

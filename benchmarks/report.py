@@ -1,0 +1,323 @@
+"""Write a run's results: a markdown table (results.md) and a log-scale bar chart (speed.png)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import peers as P
+from .harness import Result
+from .memory import BackwardPeak, Chain, Flatness
+from .workload import Recipe
+
+MICROGRAD_FINAL_LOSS = 0.010978370135492717  # micrograd's notebook, step 99
+MiB = 2**20
+
+
+@dataclass
+class Run:
+    """Everything one ``python -m benchmarks`` run measured."""
+
+    machine: dict[str, str]
+    budget: float
+    seconds: float = 0.0
+    demo: list[Result] = field(default_factory=list)
+    growth: list[Result] = field(default_factory=list)
+    large: list[Result] = field(default_factory=list)
+    peak: BackwardPeak | None = None
+    micrograd_peak: BackwardPeak | None = None
+    flat: Flatness | None = None
+    micrograd_growth: float | None = None
+    chain: Chain | None = None
+
+
+def _find(results: list[Result], peer: str, recipe: Recipe | None = None) -> Result | None:
+    for r in results:
+        if r.peer == peer and (recipe is None or r.recipe == recipe) and r.ok:
+            return r
+    return None
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g}" if seconds < 1 else f"{seconds * 1e3:,.0f}"
+
+
+def _loss_check(result: Result, reference: Result | None) -> str:
+    """Relative difference of the last loss from the reference at the same step."""
+    step = result.steps - 1
+    if result.recipe == Recipe() and step == 99:
+        ref = MICROGRAD_FINAL_LOSS
+    elif reference is not None and len(reference.losses) > step:
+        ref = reference.losses[step]
+    else:
+        return "n/a"
+    rel = abs(result.last_loss - ref) / abs(ref)
+    return f"{rel:.1e}"
+
+
+def _ratio_text(peer_time: float, ours: float) -> str:
+    ratio = peer_time / ours
+    return f"{ratio:,.1f}x faster" if ratio >= 1 else f"{1 / ratio:,.1f}x slower"
+
+
+def targets(run: Run) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met?) for each target of the speed issue; None = not measured."""
+    rows: list[tuple[str, str, bool | None]] = []
+    ours = _find(run.demo, P.SCALAR)
+
+    def ratio_row(peer: str, need: float, label: str) -> None:
+        other = _find(run.demo, peer)
+        if ours is None or other is None:
+            rows.append((label, "not measured", None))
+            return
+        ratio = other.median / ours.median
+        rows.append((label, f"{ratio:.1f}x", ratio >= need))
+
+    ratio_row(P.MG_NOTEBOOK, 50, "scalar >= 50x faster per step than micrograd's notebook code")
+    ratio_row(P.MG_GC_OFF, 5, "scalar >= 5x faster per step than micrograd with gc.disable()")
+    if ours is not None and ours.steps == 100:
+        rel = abs(ours.last_loss - MICROGRAD_FINAL_LOSS) / MICROGRAD_FINAL_LOSS
+        rows.append(
+            (
+                "scalar final loss = micrograd's 0.010978370135492717 (1e-9 rel.)",
+                f"{rel:.1e}",
+                rel <= 1e-9,
+            )
+        )
+    else:
+        rows.append(("scalar final loss = micrograd's (1e-9 rel.)", "not measured", None))
+    if run.flat is not None:
+        growth = run.flat.rss_growth_per_step
+        rows.append(
+            (
+                f"memory flat over {run.flat.steps} steps (RSS growth per step, 2nd half)",
+                f"{growth / 1024:+.1f} KiB/step",
+                abs(growth) < 64 * 1024,
+            )
+        )
+    per_unit = _growth_costs(run)
+    if len(per_unit) >= 2:
+        values = [v for _, v in per_unit]
+        spread = max(values) / min(values)
+        rows.append(
+            (
+                "scalar cost linear in n and in parameters (us per sample x parameter, max/min)",
+                f"{spread:.2f} ({', '.join(f'{lbl}: {v:.3f}' for lbl, v in per_unit)})",
+                spread < 1.5,
+            )
+        )
+    for n in (100, 1000, 10000):
+        recipe = Recipe(n_samples=n)
+        tensor = _find(run.demo + run.large, P.TENSOR, recipe)
+        torch = _find(run.demo + run.large, P.TORCH, recipe)
+        numpy = _find(run.demo + run.large, P.NUMPY, recipe)
+        if tensor is None or torch is None:
+            rows.append((f"tensor no slower than PyTorch at n={n}", "not measured", None))
+        else:
+            ratio = tensor.median / torch.median
+            rows.append(
+                (
+                    f"tensor no slower than PyTorch at n={n}",
+                    f"{ratio:.2f}x PyTorch's time",
+                    ratio <= 1.0,
+                )
+            )
+        if tensor is None or numpy is None:
+            rows.append((f"tensor within 2x of numpy at n={n}", "not measured", None))
+        else:
+            ratio = tensor.median / numpy.median
+            rows.append(
+                (f"tensor within 2x of numpy at n={n}", f"{ratio:.2f}x numpy's time", ratio <= 2.0)
+            )
+    return rows
+
+
+def _growth_costs(run: Run) -> list[tuple[str, float]]:
+    """Microseconds per (sample x parameter) of the scalar engine at each size."""
+    out = []
+    for r in [x for x in run.demo if x.peer == P.SCALAR] + run.growth:
+        if r.ok and r.peer == P.SCALAR:
+            H = r.recipe.hidden
+            params = 2 * H + H + H * H + H + H + 1
+            out.append((r.recipe.label, r.median * 1e6 / (r.recipe.n_samples * params)))
+    return out
+
+
+def markdown(run: Run) -> str:
+    m = run.machine
+    lines = [
+        "# Benchmarks: micrograd's demo recipe",
+        "",
+        f"Machine: {m['cpu']} ({m['cores']} cores), {m['os']}; {m['python']}, numpy "
+        f"{m['numpy']}, torch {m['torch']}, micrograd {m['micrograd']}. "
+        f"Budget {run.budget:.0f} s, run took {run.seconds:.0f} s.",
+        "",
+        "The workload: moons (noise 0.1), MLP(2, [H, H, 1]) with ReLU, hinge loss + 1e-4 L2, "
+        "SGD with lr 1.0 - 0.9 k/100, full batch; the same data and starting weights "
+        "(micrograd's after random.seed(1337)) for every implementation. Steps alternate "
+        "between implementations; times are medians per step (step 0 left out). Slow peers "
+        "stop when the budget is spent; their loss is checked against ours at the same step.",
+        "",
+        "## Demo recipe (n = 100, H = 16)",
+        "",
+        "| implementation | ms / step (median) | mean | steps | loss at last step | rel. diff | "
+        "minitorch_nn scalar is |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    ours = _find(run.demo, P.SCALAR)
+    for r in run.demo:
+        if not r.ok:
+            lines.append(f"| {r.peer} | {r.status} | | | | | |")
+            continue
+        versus = "" if ours is None or r is ours else _ratio_text(r.median, ours.median)
+        lines.append(
+            f"| {r.peer} | {_ms(r.median)} | {_ms(r.mean)} | {r.steps} | {r.last_loss:.12g} | "
+            f"{_loss_check(r, ours)} | {versus} |"
+        )
+    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for label, measured, met in targets(run):
+        mark = "n/a" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {label} | {measured} | {mark} |")
+    if run.large:
+        lines += [
+            "",
+            "## Larger batches (tensor engine, PyTorch, numpy)",
+            "",
+            "| n | implementation | ms / step | steps | loss at last step | "
+            "tensor engine vs this |",
+            "|---:|---|---:|---:|---:|---|",
+        ]
+        for r in run.large:
+            if not r.ok:
+                lines.append(f"| {r.recipe.n_samples} | {r.peer} | {r.status} | | | |")
+                continue
+            tensor = _find(run.large, P.TENSOR, r.recipe)
+            versus = "" if tensor is None or r is tensor else _ratio_text(r.median, tensor.median)
+            lines.append(
+                f"| {r.recipe.n_samples} | {r.peer} | {_ms(r.median)} | {r.steps} | "
+                f"{r.last_loss:.12g} | {versus} |"
+            )
+    costs = dict(_growth_costs(run))
+    if costs:
+        lines += [
+            "",
+            "## Scalar engine cost as the problem grows",
+            "",
+            "| recipe | parameters | ms / step | steps | us per (sample x parameter) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in [x for x in run.demo if x.peer == P.SCALAR] + run.growth:
+            if r.ok:
+                H = r.recipe.hidden
+                params = 2 * H + H + H * H + H + H + 1
+                lines.append(
+                    f"| {r.recipe.label} | {params} | {_ms(r.median)} | {r.steps} | "
+                    f"{costs[r.recipe.label]:.3f} |"
+                )
+    lines += ["", "## Memory and a deep graph", ""]
+    if run.peak is not None:
+        p = run.peak
+        lines.append(
+            f"- Demo-recipe graph (minitorch_nn scalar): {p.nodes:,} nodes, "
+            f"{p.graph_bytes / MiB:.1f} MiB after the forward pass; backward() peaks "
+            f"{p.backward_peak_bytes / MiB:.2f} MiB above that (tracemalloc)."
+        )
+    if run.micrograd_peak is not None:
+        p = run.micrograd_peak
+        lines.append(
+            f"- The same step in micrograd: {p.nodes:,} nodes, "
+            f"{p.graph_bytes / MiB:.1f} MiB; backward() peaks "
+            f"{p.backward_peak_bytes / MiB:.2f} MiB above that."
+        )
+    if run.flat is not None:
+        f = run.flat
+        lines.append(
+            f"- Over {f.steps} training steps (collector on): RSS "
+            f"{f.rss[0] / MiB:.1f} -> {f.rss[-1] / MiB:.1f} MiB, growth "
+            f"{f.rss_growth_per_step / 1024:+.1f} KiB/step over the second half; "
+            f"allocated blocks {f.blocks_growth_per_step:+.1f}/step."
+        )
+    if run.micrograd_growth is not None:
+        lines.append(
+            f"- micrograd with gc.disable() and no collection grows "
+            f"{run.micrograd_growth / MiB:.1f} MiB per step (its reference cycles)."
+        )
+    if run.chain is not None:
+        c = run.chain
+        lines.append(
+            f"- A chain of {c.length:,} nodes (`y = y * c`): built in "
+            f"{c.build_seconds:.2f} s, backward() in {c.backward_seconds:.2f} s, freed "
+            f"in {c.free_seconds:.2f} s; gradient {'correct' if c.grad_ok else 'WRONG'}."
+        )
+    lines += ["", "![per-step time, log scale](speed.png)", ""]
+    return "\n".join(lines)
+
+
+def chart(run: Run, path: Path) -> None:
+    """Two log-scale bar charts: the demo recipe by implementation; larger n by engine."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [3, 2]})
+    demo = [r for r in run.demo if r.ok]
+    ours = _find(run.demo, P.SCALAR)
+    names = [r.peer.replace(" (", "\n(") for r in demo]
+    times = [r.median * 1e3 for r in demo]
+    colors = ["tab:blue" if r.peer.startswith("minitorch_nn") else "tab:gray" for r in demo]
+    bars = ax1.barh(names, times, color=colors)
+    ax1.set_xscale("log")
+    ax1.invert_yaxis()
+    ax1.set_xlabel("ms per training step (log scale)")
+    ax1.set_title("micrograd's demo recipe, n = 100, H = 16")
+    for bar, r in zip(bars, demo):
+        text = f"{r.median * 1e3:.3g} ms"
+        if ours is not None and r is not ours and r.median > ours.median:
+            text += f"  ({r.median / ours.median:.0f}x scalar)"
+        ax1.text(
+            bar.get_width() * 1.05,
+            bar.get_y() + bar.get_height() / 2,
+            text,
+            va="center",
+            fontsize=8,
+        )
+    ax1.set_xlim(right=max(times) * 30)
+    ax1.tick_params(axis="y", labelsize=8)
+    sizes = sorted(
+        {r.recipe.n_samples for r in run.demo + run.large if r.peer in (P.TENSOR, P.TORCH, P.NUMPY)}
+    )
+    width = 0.27
+    for j, (peer, color) in enumerate(
+        ((P.TENSOR, "tab:blue"), (P.TORCH, "tab:orange"), (P.NUMPY, "tab:green"))
+    ):
+        xs, ys = [], []
+        for i, n in enumerate(sizes):
+            r = _find(run.demo + run.large, peer, Recipe(n_samples=n))
+            if r is not None:
+                xs.append(i + (j - 1) * width)
+                ys.append(r.median * 1e3)
+        ax2.bar(xs, ys, width, label=peer.split(" (")[0], color=color)
+    ax2.set_yscale("log")
+    ax2.set_xticks(range(len(sizes)), [f"n = {n:,}" for n in sizes])
+    ax2.set_ylabel("ms per training step (log scale)")
+    ax2.set_title("Vectorised engines, H = 16")
+    ax2.legend(fontsize=8)
+    fig.text(
+        0.01,
+        0.01,
+        f"{run.machine['cpu']}, {run.machine['python']}, "
+        f"numpy {run.machine['numpy']}, torch {run.machine['torch']}",
+        fontsize=7,
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(run: Run, out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md, png = out_dir / "results.md", out_dir / "speed.png"
+    md.write_text(markdown(run))
+    chart(run, png)
+    return md, png
