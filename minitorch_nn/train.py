@@ -495,6 +495,10 @@ class ModelCheckpoint(Callback):
 
 
 # --------------------------------------------------------------------------- fit
+# Learning rate used when ``fit`` gets an optimizer name and no ``lr`` (nor a schedule).
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.01}
+
+
 def _make_optimizer(optimizer: Any, params: list[Any], lr: float | None) -> Any:
     if not isinstance(optimizer, str):
         if lr is not None:
@@ -505,9 +509,6 @@ def _make_optimizer(optimizer: Any, params: list[Any], lr: float | None) -> Any:
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZERS)}")
     return OPTIMIZERS[optimizer](params, lr=DEFAULT_LR.get(optimizer, 0.01) if lr is None else lr)
-
-
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.01}
 
 
 def _progress(verbose: Verbose, total: int) -> Any:
@@ -571,7 +572,7 @@ def fit(
     loss: "hinge" (y in {0,1} -> {-1,+1}, one output), "bce" (logits, one output), "mse"
     (one output, targets {-1,+1}), "cross_entropy" (k outputs, y in 0..k-1) or a callable
     ``loss(outputs, y)``. optimizer: a name from ``optim.OPTIMIZERS`` (built over
-    ``model.parameters()`` with ``lr``, or a per-optimizer default) or an optimizer instance.
+    ``model.parameters()`` with ``lr``, or ``DEFAULT_LR[name]``) or an optimizer instance.
     lr_schedule(k) sets the learning rate before epoch k+1. ``l2`` adds l2 * sum(p**2) to the
     optimised objective; the logged "loss" is the data loss alone, comparable with
     "val_loss". batch_size=None trains on the full batch; otherwise shuffled minibatches
