@@ -1,0 +1,713 @@
+"""Write the teaching notebooks from the cell lists below (outputs stripped, as git wants them).
+
+    python notebooks/_build.py            # all notebooks
+    python notebooks/_build.py 01 03      # only those whose file name starts with 01 or 03
+
+Each notebook is a list of ("md", text) and ("code", text) cells. Editing a notebook means
+editing this file and running it again, so the notebooks stay diff-friendly and output-free.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+
+Cell = tuple[str, str]
+
+
+def md(text: str) -> Cell:
+    return ("md", textwrap.dedent(text).strip("\n"))
+
+
+def code(text: str) -> Cell:
+    return ("code", textwrap.dedent(text).strip("\n"))
+
+
+# --------------------------------------------------------------------------- 01
+NB01: list[Cell] = [
+    md(
+        r"""
+        # 01 · From a derivative by hand to `Value.backward()`
+
+        `loss.backward()` does most of the work in deep learning and hides all of it. This
+        notebook opens it up in four steps:
+
+        1. the derivative of a small function **by hand**, **numerically** and with **`Value`**;
+        2. the **graph** a computation leaves behind (`draw_graph`);
+        3. the **chain rule**, edge by edge, for a function with several paths (`explain`);
+        4. why gradients must **accumulate** (`x * x`).
+        """
+    ),
+    code(
+        """
+        import math
+
+        import numpy as np
+
+        from minitorch_nn import Value, grad, gradcheck
+        """
+    ),
+    md(
+        r"""
+        ## 1. One function, three derivatives
+
+        Take $f(x) = x^3 - 4x + 5$. By hand, the power rule gives $f'(x) = 3x^2 - 4$, so
+        $f'(3) = 23$.
+
+        Numerically, the **forward difference** $\frac{f(x+h) - f(x)}{h}$ is off by about
+        $\frac{h}{2} f''(x)$, while the **central difference**
+        $$f'(x) \approx \frac{f(x+h) - f(x-h)}{2h}$$
+        is off by only $\frac{h^2}{6} f^{(3)}(x)$: the $h^2$ terms of the two Taylor expansions
+        cancel. For this cubic $f^{(3)} = 6$, so the central error is exactly $h^2$, until $h$
+        is so small that rounding in $f(x \pm h)$ (about $10^{-16} |f| / h$) takes over.
+        """
+    ),
+    code(
+        """
+        def f(x):
+            return x**3 - 4 * x + 5
+
+
+        def f_prime(x):  # by hand
+            return 3 * x**2 - 4
+
+
+        def forward_difference(fn, x, h):
+            return (fn(x + h) - fn(x)) / h
+
+
+        def central_difference(fn, x, h):
+            return (fn(x + h) - fn(x - h)) / (2 * h)
+
+
+        x0 = 3.0
+        print(f"by hand: f'(3) = {f_prime(x0)}")
+        print("      h    forward error    central error")
+        for h in [1e-1, 1e-2, 1e-3, 1e-5, 1e-8, 1e-11]:
+            fwd = abs(forward_difference(f, x0, h) - f_prime(x0))
+            ctr = abs(central_difference(f, x0, h) - f_prime(x0))
+            print(f"{h:7.0e}    {fwd:13.2e}    {ctr:13.2e}")
+        # central: error exactly h**2 (1e-4 at h = 1e-2); forward: about h/2 * f''(3) = 0.09
+        assert math.isclose(abs(central_difference(f, x0, 1e-2) - 23), 1e-4, rel_tol=1e-6)
+        assert abs(forward_difference(f, x0, 1e-2) - 23) > 0.08
+        """
+    ),
+    md(
+        r"""
+        A `Value` is a float that remembers how it was computed. Every operation records its
+        inputs and the **local derivative** of its result towards each input (for `a * b`:
+        $\partial/\partial a = b$, $\partial/\partial b = a$). `backward()` then walks the
+        graph from the output back to the inputs and multiplies those local derivatives
+        together: the chain rule. The same `f` works on Values, because `Value` overloads
+        `+ - * / **`.
+        """
+    ),
+    code(
+        """
+        x = Value(3.0, label="x")
+        y = f(x)
+        y.backward()
+        print(y)
+        print(x)
+        assert y.data == f(3.0)
+        assert x.grad == f_prime(3.0) == 23.0
+        """
+    ),
+    md(
+        r"""
+        ## 2. A function with two inputs and several paths
+
+        $$f(x_1, x_2) = \frac{\sin(x_2) + 1}{x_2 + e^{x_1}} + x_1 x_2
+          \qquad\text{at } x_1 = 1.5,\ x_2 = 0.5.$$
+
+        Name the pieces: $u = \sin(x_2) + 1$, $v = x_2 + e^{x_1}$, so $f = u / v + x_1 x_2$.
+        By hand:
+
+        $$\frac{\partial f}{\partial x_1} = -\frac{u\,e^{x_1}}{v^2} + x_2, \qquad
+          \frac{\partial f}{\partial x_2} =
+          \underbrace{\frac{\cos x_2}{v}}_{\text{through } \sin}
+          \;\underbrace{-\;\frac{u}{v^2}}_{\text{through } v}
+          \;+\; \underbrace{x_1}_{\text{through } x_1 x_2}.$$
+
+        $x_2$ reaches $f$ along **three paths**; its derivative is the sum of the three
+        products of local derivatives, one per path.
+        """
+    ),
+    code(
+        """
+        a, b = 1.5, 0.5  # x1, x2
+        u, v = math.sin(b) + 1, b + math.exp(a)
+        path_sin = math.cos(b) / v
+        path_denominator = -u / v**2
+        path_product = a
+        hand_dx1 = -u * math.exp(a) / v**2 + b
+        hand_dx2 = path_sin + path_denominator + path_product
+        print(f"three paths to x2: {path_sin:.6f} + ({path_denominator:.6f}) + {path_product}")
+        print(f"by hand: df/dx1 = {hand_dx1!r}, df/dx2 = {hand_dx2!r}")
+
+        x1, x2 = Value(a, label="x1"), Value(b, label="x2")
+        u_node = x2.sin() + 1
+        v_node = x2 + x1.exp()
+        u_node.label, v_node.label = "u", "v"
+        f_value = u_node / v_node + x1 * x2
+        f_value.label = "f"
+        f_value.backward()
+        print(f"Value:   df/dx1 = {x1.grad!r}, df/dx2 = {x2.grad!r}")
+
+        assert math.isclose(x2.grad, 1.6165488003791766, rel_tol=1e-12)
+        assert math.isclose(x1.grad, hand_dx1, rel_tol=1e-12)
+        assert math.isclose(x2.grad, hand_dx2, rel_tol=1e-12)
+        """
+    ),
+    md(
+        r"""
+        `gradcheck` does the numerical check for us: it compares the engine's gradient with
+        central differences for every input and raises, naming the input, when they disagree.
+        """
+    ),
+    code(
+        """
+        def f2(x1, x2):
+            return (x2.sin() + 1) / (x2 + x1.exp()) + x1 * x2
+
+
+        print("gradcheck:", gradcheck(f2, [1.5, 0.5]))
+        """
+    ),
+    md(
+        r"""
+        ## 3. The graph behind `f`
+
+        `draw_graph` draws every Value as a box `name | data | grad` and every operation as a
+        small circle in front of the Value it produced. The number on an edge into an op is
+        the **local derivative** of that op's result towards the input: the factor the chain
+        rule multiplies by on that edge. Inputs (leaves) are blue, the output green.
+
+        It renders with Graphviz when the `graphviz` package and the `dot` program are
+        installed, and otherwise lays the graph out itself and draws it with matplotlib, so a
+        picture always comes out. `to_dot` gives the Graphviz text.
+        """
+    ),
+    code(
+        """
+        from minitorch_nn.viz import draw_graph, to_dot
+
+        drawing = draw_graph(f_value)
+        print(f"drawn with {drawing.backend}, {len(drawing.data)} bytes of {drawing.format}")
+        assert drawing.backend in ("graphviz", "matplotlib") and drawing.data
+        drawing
+        """
+    ),
+    code(
+        """
+        dot_text = to_dot(f_value)
+        print("\\n".join(dot_text.splitlines()[:12]), "\\n...")
+        assert dot_text.startswith("digraph") and "rankdir=LR" in dot_text
+        """
+    ),
+    md(
+        r"""
+        ## 4. The chain rule, edge by edge
+
+        `backward()` visits the nodes in reverse topological order: a node is handled only
+        after every node that uses it, so its gradient is complete when it is passed on.
+        For each edge (node → input) it adds
+        $$\underbrace{\frac{\partial f}{\partial \text{node}}}_{\text{incoming}} \times
+          \underbrace{\frac{\partial\, \text{node}}{\partial\, \text{input}}}_{\text{local}}$$
+        to the input's gradient. `explain` prints exactly these steps, and, for an input
+        reached along several paths, the running sum.
+        """
+    ),
+    code(
+        """
+        from minitorch_nn.explain import explain
+
+        trace = explain(f_value)
+        """
+    ),
+    md(
+        r"""
+        The three contributions to $\partial f / \partial x_2$ in the trace are the three
+        path products computed by hand above:
+        """
+    ),
+    code(
+        """
+        text = str(trace) if trace is not None else ""
+        for name, number in [
+            ("through sin", path_sin),
+            ("through the denominator", path_denominator),
+            ("through x1*x2", path_product),
+            ("total", x2.grad),
+        ]:
+            print(f"{name:>24}: {number:.6g}")
+        print("sum of the three paths:", path_sin + path_denominator + path_product)
+        assert math.isclose(path_sin + path_denominator + path_product, 1.6165488003791766)
+        """
+    ),
+    md(
+        r"""
+        `grad(f, [node])` takes the derivative towards **any** node, also an interior one,
+        without touching `.grad`. Towards the denominator $v = x_2 + e^{x_1}$:
+        $\partial f / \partial v = -u / v^2$.
+        """
+    ),
+    code(
+        """
+        before = (x1.grad, x2.grad, v_node.grad)
+        df_dv, df_dx2 = grad(f_value, [v_node, x2])
+        print(f"df/dv  = {df_dv!r}   by hand -u/v^2 = {-u / v**2!r}")
+        print(f"df/dx2 = {df_dx2!r}")
+        assert math.isclose(df_dv, -u / v**2, rel_tol=1e-12)
+        assert math.isclose(df_dx2, 1.6165488003791766, rel_tol=1e-12)
+        assert (x1.grad, x2.grad, v_node.grad) == before  # grad() leaves .grad alone
+        """
+    ),
+    md(
+        r"""
+        ## 5. Why gradients accumulate
+
+        In $y = x \cdot x$ the same Value is **both** inputs of the multiplication. The
+        multiplication rule gives a local derivative of $x$ towards each input, and both
+        edges lead to the same node, so the chain rule **adds** them: $dy/dx = x + x = 2x$.
+
+        An engine that *assigns* `x.grad = local * out.grad` on each edge instead of adding
+        keeps only the last edge and reports $x$: half the truth. The same mistake breaks
+        `a + a`, and every weight shared by many samples in a batch.
+        """
+    ),
+    code(
+        """
+        x = Value(3.0, label="x")
+        y = x * x
+        y.backward()
+        print(f"y = x*x at x=3: dy/dx = {x.grad} (2x = {2 * 3.0})")
+        assert x.grad == 6.0
+
+        # What an engine that assigns instead of adds would report: the last edge only.
+        assigned = None
+        for parent, local in zip(y._parents, y._local):
+            assigned = local * 1.0  # "parent.grad = local * out.grad" overwrites
+        print(f"assign instead of add would give {assigned}: wrong")
+        assert assigned == 3.0 != x.grad
+
+        a = Value(-2.0, label="a")
+        s = a + a
+        s.backward()
+        print(f"s = a + a: ds/da = {a.grad}")
+        assert a.grad == 2.0
+        """
+    ),
+    md(
+        r"""
+        Accumulating has a consequence: `.grad` keeps whatever is already there. Calling
+        `backward()` twice adds the gradient twice, which is why a training loop sets the
+        gradients to zero (`zero_grad()`) before every backward pass.
+        """
+    ),
+    code(
+        """
+        x = Value(3.0, label="x")
+        y = x * x
+        y.backward()
+        first = x.grad
+        y.backward()
+        print(f"after one backward: {first}, after two: {x.grad}")
+        assert x.grad == 2 * first
+        x.grad = 0.0  # what zero_grad() does for every parameter
+        y.backward()
+        assert x.grad == first
+        print("after zeroing and one more backward:", x.grad)
+        """
+    ),
+    md(
+        r"""
+        ## 6. One neuron
+
+        A neuron computes $\tanh(b + w_1 x_1 + w_2 x_2)$. The engine records the weighted
+        sum as one `dot` node with local derivatives $\partial/\partial w_i = x_i$,
+        $\partial/\partial x_i = w_i$, $\partial/\partial b = 1$, and $\tanh' = 1 - \tanh^2$.
+        """
+    ),
+    code(
+        """
+        from minitorch_nn import dot
+
+        w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
+        i1, i2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+        pre = dot([w1, w2], [i1, i2], b)
+        pre.label = "n"
+        out = pre.tanh()
+        out.label = "o"
+        out.backward()
+        local_tanh = 1 - out.data**2
+        print(f"o = {out.data:.4f}; do/dn = 1 - o^2 = {local_tanh:.4f}")
+        print(f"do/dw1 = x1 * do/dn = {w1.grad:.4f}; do/dw2 = x2 * do/dn = {w2.grad:.4f}")
+        assert math.isclose(w1.grad, i1.data * local_tanh)
+        assert w2.grad == 0.0  # its input is 0: this weight cannot change the output
+        draw_graph(out)
+        """
+    ),
+    md(
+        r"""
+        **Summary.** A derivative by hand, a central difference and `Value.backward()` agree.
+        `backward()` is the chain rule applied edge by edge in reverse topological order,
+        *adding* the product (incoming gradient × local derivative) into each input. Next:
+        [02 · check against PyTorch](02_check_against_pytorch.ipynb).
+        """
+    ),
+]
+
+
+# --------------------------------------------------------------------------- 02
+NB02: list[Cell] = [
+    md(
+        r"""
+        # 02 · Hand-derived derivatives vs minitorch_nn vs PyTorch
+
+        For six small computations we derive the gradient **by hand**, compute it with
+        **minitorch_nn** (`Value`, element by element) and with **PyTorch** (`torch.autograd`),
+        and assert that all three agree. If any number disagreed, the notebook would stop
+        with an `AssertionError`.
+
+        PyTorch is optional: without it the PyTorch column is skipped with a note, and the
+        hand-vs-minitorch_nn checks still run.
+        """
+    ),
+    code(
+        """
+        import math
+
+        import numpy as np
+
+        from minitorch_nn import Value, dot, grad, vsum
+
+        try:
+            import torch
+        except ImportError:
+            torch = None
+
+        if torch is None:
+            print("NOTE: PyTorch is not installed; the PyTorch column is skipped "
+                  "(pip install torch to include it).")
+        else:
+            torch.set_default_dtype(torch.float64)  # compare in double precision, like Value
+            print("PyTorch", torch.__version__)
+
+
+        def leaf(x):
+            \"\"\"A float64 torch tensor that records gradients.\"\"\"
+            return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+
+        def compare(name, hand, ours, theirs=None):
+            \"\"\"Print the hand gradient and how far the engines are from it; assert agreement.\"\"\"
+            hand = np.asarray(hand, dtype=float)
+            ours = np.asarray(ours, dtype=float)
+            assert np.allclose(ours, hand, rtol=1e-12, atol=1e-12), (name, hand, ours)
+            shown = np.array2string(hand, precision=5, suppress_small=True, prefix=" " * 20)
+            print(f"{name:<18}: {shown}")
+            report = f"{'':<18}  minitorch_nn off by {np.max(np.abs(ours - hand)):.1e}"
+            if theirs is not None:
+                theirs = np.asarray(theirs, dtype=float)
+                assert np.allclose(theirs, hand, rtol=1e-12, atol=1e-12), (name, hand, theirs)
+                report += f", PyTorch off by {np.max(np.abs(theirs - hand)):.1e}"
+            print(report)
+        """
+    ),
+    md(
+        r"""
+        ## 1. A square
+
+        $f(x) = x^2$, so $f'(x) = 2x$; at $x = -3$: $f'(-3) = -6$.
+        """
+    ),
+    code(
+        """
+        x0 = -3.0
+        hand = 2 * x0
+
+        x = Value(x0)
+        (x**2).backward()
+        ours = x.grad
+
+        theirs = None
+        if torch is not None:
+            xt = leaf(x0)
+            (xt**2).backward()
+            theirs = xt.grad.item()
+
+        compare("d(x^2)/dx", hand, ours, theirs)
+        """
+    ),
+    md(
+        r"""
+        ## 2. A loss
+
+        Logistic regression on one sample: score $z = wx + b$, probability
+        $p = \sigma(z) = 1/(1 + e^{-z})$, target $t \in \{0, 1\}$, and the binary
+        cross-entropy
+        $$L = -\big[t \log p + (1 - t) \log(1 - p)\big].$$
+        With $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ the derivative towards the score
+        simplifies to $\partial L/\partial z = p - t$, so
+        $$\frac{\partial L}{\partial w} = (p - t)\,x, \qquad \frac{\partial L}{\partial b} = p - t.$$
+        We compute $L$ twice with minitorch_nn: spelled out with `sigmoid` and `log`, and with
+        the library's `binary_cross_entropy_with_logits`.
+        """
+    ),
+    code(
+        """
+        from minitorch_nn.losses import binary_cross_entropy_with_logits
+
+        w0, b0, x_in, target = 0.7, -0.2, 1.5, 1.0
+        p = 1 / (1 + math.exp(-(w0 * x_in + b0)))
+        hand = [(p - target) * x_in, p - target]
+        hand_loss = -(target * math.log(p) + (1 - target) * math.log(1 - p))
+
+        w, b = Value(w0), Value(b0)
+        prob = (w * x_in + b).sigmoid()
+        loss = -(target * prob.log() + (1 - target) * (1 - prob).log())
+        loss.backward()
+        ours = [w.grad, b.grad]
+        assert math.isclose(loss.data, hand_loss, rel_tol=1e-12)
+
+        w_lib, b_lib = Value(w0), Value(b0)
+        loss_lib = binary_cross_entropy_with_logits([w_lib * x_in + b_lib], [target])
+        assert math.isclose(loss_lib.data, hand_loss, rel_tol=1e-12)
+        library_grads = grad(loss_lib, [w_lib, b_lib])
+        assert np.allclose(library_grads, hand, rtol=1e-12)
+
+        theirs = None
+        if torch is not None:
+            wt, bt = leaf(w0), leaf(b0)
+            loss_t = torch.nn.functional.binary_cross_entropy_with_logits(
+                wt * x_in + bt, torch.tensor(target)
+            )
+            loss_t.backward()
+            assert math.isclose(loss_t.item(), hand_loss, rel_tol=1e-12)
+            theirs = [wt.grad.item(), bt.grad.item()]
+
+        print(f"L = {loss.data:.6f} (binary_cross_entropy_with_logits: {loss_lib.data:.6f})")
+        compare("dL/d(w, b)", hand, ours, theirs)
+        compare("  library loss", hand, library_grads)
+        """
+    ),
+    md(
+        r"""
+        ## 3. A linear function
+
+        $y = wx + b$: $\partial y/\partial w = x$, $\partial y/\partial x = w$,
+        $\partial y/\partial b = 1$. Each input's derivative is the *other* factor.
+        """
+    ),
+    code(
+        """
+        w0, x0, b0 = -2.0, 4.0, 0.5
+        hand = [x0, w0, 1.0]
+
+        w, x, b = Value(w0), Value(x0), Value(b0)
+        (w * x + b).backward()
+        ours = [w.grad, x.grad, b.grad]
+
+        theirs = None
+        if torch is not None:
+            wt, xt, bt = leaf(w0), leaf(x0), leaf(b0)
+            (wt * xt + bt).backward()
+            theirs = [wt.grad.item(), xt.grad.item(), bt.grad.item()]
+
+        compare("d(wx+b)/d(w,x,b)", hand, ours, theirs)
+        """
+    ),
+    md(
+        r"""
+        ## 4. A sum of squares over a vector
+
+        $s = \sum_i x_i^2$. Each $x_i$ appears in one term only, so
+        $\partial s/\partial x_i = 2x_i$: the gradient of a sum of squares is twice the
+        vector. With Values this is one Value per element; `vsum` records the whole sum as a
+        single node with local derivative 1 towards every term.
+        """
+    ),
+    code(
+        """
+        x_np = np.array([1.0, -2.0, 0.5, 3.0, 0.0])
+        hand = 2 * x_np
+
+        xs = [Value(v) for v in x_np]
+        s = vsum(xi * xi for xi in xs)
+        s.backward()
+        ours = [xi.grad for xi in xs]
+        assert s.data == float(np.sum(x_np**2))
+
+        theirs = None
+        if torch is not None:
+            xt = leaf(x_np)
+            (xt**2).sum().backward()
+            theirs = xt.grad.numpy()
+
+        compare("ds/dx", hand, ours, theirs)
+        """
+    ),
+    md(
+        r"""
+        ## 5. `X @ W + B`, summed
+
+        $X$ is $n \times d$ (a batch of $n$ samples), $W$ is $d \times k$, $B$ has $k$
+        entries added to every row, and $S = \sum_{i,k} (XW + B)_{ik}$. Since
+        $(XW + B)_{ik} = B_k + \sum_j X_{ij} W_{jk}$:
+
+        - $\partial S/\partial W_{jk} = \sum_i X_{ij}$: the column sums of $X$, the same for
+          every $k$. In matrix form $X^\top \mathbf{1}_{n \times k}$.
+        - $\partial S/\partial X_{ij} = \sum_k W_{jk}$: the row sums of $W$, the same for every
+          sample $i$. In matrix form $\mathbf{1}_{n \times k} W^\top$.
+        - $\partial S/\partial B_k = n$: $B_k$ is added once per row.
+
+        With Values, every entry of $XW + B$ is one `dot` node $B_k + \sum_j W_{jk} X_{ij}$,
+        built element by element.
+        """
+    ),
+    code(
+        """
+        rng = np.random.default_rng(0)
+        n, d, k = 4, 3, 2
+        X_np, W_np, B_np = rng.normal(size=(n, d)), rng.normal(size=(d, k)), rng.normal(size=k)
+        ones = np.ones((n, k))
+        hand_W, hand_X, hand_B = X_np.T @ ones, ones @ W_np.T, np.full(k, float(n))
+
+        X = [[Value(v) for v in row] for row in X_np]
+        W = [[Value(v) for v in row] for row in W_np]
+        B = [Value(v) for v in B_np]
+        Z = [[dot([W[j][col] for j in range(d)], X[i], B[col]) for col in range(k)] for i in range(n)]
+        S = vsum(z for row in Z for z in row)
+        S.backward()
+        ours_W = [[v.grad for v in row] for row in W]
+        ours_X = [[v.grad for v in row] for row in X]
+        ours_B = [v.grad for v in B]
+        assert math.isclose(S.data, float(np.sum(X_np @ W_np + B_np)), rel_tol=1e-12)
+
+        theirs_W = theirs_X = theirs_B = None
+        if torch is not None:
+            Xt, Wt, Bt = leaf(X_np), leaf(W_np), leaf(B_np)
+            (Xt @ Wt + Bt).sum().backward()
+            theirs_W, theirs_X, theirs_B = Wt.grad.numpy(), Xt.grad.numpy(), Bt.grad.numpy()
+
+        compare("dS/dW", hand_W, ours_W, theirs_W)
+        compare("dS/dX", hand_X, ours_X, theirs_X)
+        compare("dS/dB", hand_B, ours_B, theirs_B)
+        """
+    ),
+    md(
+        r"""
+        ## 6. A recurrence: $h_t = w\,h_{t-1}$
+
+        Unrolled, $h_T = w^T h_0$. By hand:
+        $$\frac{\partial h_T}{\partial w} = T\,w^{T-1} h_0, \qquad
+          \frac{\partial h_T}{\partial h_0} = w^T, \qquad
+          \frac{\partial h_T}{\partial h_t} = w^{T-t}.$$
+
+        The same $w$ is used at every step, so the graph has $T$ edges from $w$, each
+        contributing $w^{T-1} h_0$: the gradient is their **sum**. An engine that assigned
+        gradients instead of adding them would report $w^{T-1} h_0$, $T$ times too small.
+        The derivative towards the interior node $h_t$ comes from `grad()`.
+        """
+    ),
+    code(
+        """
+        w0, h0_value, T = 0.9, 2.0, 10
+        hand = [T * w0 ** (T - 1) * h0_value, w0**T]
+
+        w, h0 = Value(w0), Value(h0_value)
+        hs = [h0]
+        for _ in range(T):
+            hs.append(w * hs[-1])
+        hs[-1].backward()
+        ours = [w.grad, h0.grad]
+        assert math.isclose(hs[-1].data, w0**T * h0_value, rel_tol=1e-12)
+
+        theirs = None
+        if torch is not None:
+            wt, ht = leaf(w0), leaf(h0_value)
+            h = ht
+            for _ in range(T):
+                h = wt * h
+            h.backward()
+            theirs = [wt.grad.item(), ht.grad.item()]
+
+        compare("dh_T/d(w,h0)", hand, ours, theirs)
+
+        t = 3
+        (dhT_dht,) = grad(hs[-1], [hs[t]])
+        print(f"dh_T/dh_{t} = {dhT_dht:.6f}   by hand w^(T-t) = {w0 ** (T - t):.6f}")
+        assert math.isclose(dhT_dht, w0 ** (T - t), rel_tol=1e-12)
+        """
+    ),
+    md(
+        r"""
+        **Vanishing and exploding gradients.** $\partial h_T/\partial h_0 = w^T$ shrinks
+        geometrically when $|w| < 1$ and grows geometrically when $|w| > 1$: the long-range
+        gradient of a recurrent network lives or dies by this product.
+        """
+    ),
+    code(
+        """
+        T = 50
+        for w0 in [0.5, 0.9, 1.0, 1.1]:
+            w, h0 = Value(w0), Value(1.0)
+            h = h0
+            for _ in range(T):
+                h = w * h
+            h.backward()
+            print(f"w = {w0}: dh_50/dh_0 = {h0.grad:.3e}")
+            assert math.isclose(h0.grad, w0**T, rel_tol=1e-12)
+        """
+    ),
+    md(
+        r"""
+        **Summary.** For a square, a loss, a linear function, a vector sum of squares, a
+        matrix product and a recurrence, the hand derivation, minitorch_nn and PyTorch give
+        the same gradients to 12 significant digits. Next:
+        [03 · an MLP on moons](03_mlp_on_moons.ipynb).
+        """
+    ),
+]
+
+
+NOTEBOOKS: dict[str, list[Cell]] = {
+    "01_derivatives_to_value.ipynb": NB01,
+    "02_check_against_pytorch.ipynb": NB02,
+}
+
+
+def build(cells: list[Cell]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for kind, text in cells:
+        if kind == "md":
+            nb.cells.append(nbformat.v4.new_markdown_cell(text))
+        else:
+            cell = nbformat.v4.new_code_cell(text)
+            cell.outputs, cell.execution_count = [], None
+            nb.cells.append(cell)
+    for i, cell in enumerate(nb.cells):  # stable ids keep git diffs small
+        cell["id"] = f"cell-{i:02d}"
+    return nb
+
+
+def main(prefixes: list[str]) -> None:
+    for name, cells in NOTEBOOKS.items():
+        if prefixes and not any(name.startswith(p) for p in prefixes):
+            continue
+        nb = build(cells)
+        nbformat.validate(nb)
+        nbformat.write(nb, HERE / name)
+        print("wrote", HERE / name)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
