@@ -7,7 +7,7 @@ from typing import Any
 
 from . import autodiff
 from .ops import RULES
-from .value import Value, _all_values, _apply_mixed, _apply_values, _as_operand
+from .value import Value, _apply_known, _apply_mixed, _apply_values, _as_operand
 
 _SUM, _DOT = RULES["sum"], RULES["dot"]
 _PLAIN = frozenset((Value, float))  # operand types that need no conversion
@@ -35,7 +35,7 @@ def vsum(values: Iterable[Any]) -> Value:
     args = tuple(values)
     if not args:
         return Value(0.0)
-    if _all_values(args):
+    if list(map(type, args)).count(Value) == len(args):  # all Values (_all_values, inlined)
         return _apply_values(_SUM, args)
     return _apply_mixed(_SUM, _constants_checked(args, "vsum"))
 
@@ -47,9 +47,28 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value
             f"dot: {len(weights)} weights and {len(inputs)} inputs; expected equal lengths"
         )
     args = (*weights, *inputs, bias)
-    if _all_values(args):
+    types = list(map(type, args))
+    if types.count(Value) == len(args):  # all Values (_all_values, inlined)
         return _apply_values(_DOT, args)
+    n = len(weights)
+    if types[:n].count(Value) == n and type(bias) is Value and types[n:-1].count(float) == n:
+        # A first layer: Value weights and bias, float inputs (constants, not parents).
+        xs = [w.data for w in weights]
+        xs += inputs
+        xs.append(bias.data)
+        return _apply_known(_DOT, args, xs, (*weights, bias), _constant_inputs_mask(n))
     return _apply_mixed(_DOT, _constants_checked(args, "dot"))
+
+
+_MASKS: dict[int, tuple[bool, ...]] = {}
+
+
+def _constant_inputs_mask(n: int) -> tuple[bool, ...]:
+    """Which of dot's 2n+1 args are parents when only the inputs are constants."""
+    mask = _MASKS.get(n)
+    if mask is None:
+        mask = _MASKS[n] = (True,) * n + (False,) * n + (True,)
+    return mask
 
 
 def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False) -> list[Any]:
