@@ -352,11 +352,12 @@ class BoundaryRecorder:
     ``frames`` is a list of ``(epoch, grid_labels)`` with ``grid_labels`` of shape
     ``(resolution, resolution)`` over ``bounds``; pass the recorder (or its frames and the same
     ``X``) to :func:`animate_training`. The state at the end of training is always recorded;
-    ``include_initial`` also records the untrained model as epoch 0.
+    With ``include_initial`` (the default) the model as it is before training is recorded first,
+    as epoch 0 (``fit`` numbers epochs from 1).
     """
 
     def __init__(
-        self, X: Any, every: int = 1, resolution: int = 100, include_initial: bool = False
+        self, X: Any, every: int = 1, resolution: int = 100, include_initial: bool = True
     ) -> None:
         if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
             raise ValueError(f"every must be an integer >= 1, got {every!r}")
@@ -413,8 +414,8 @@ def _frame_grids(
             grid = np.asarray(grid)
             if grid.ndim != 2:
                 raise ValueError(f"frame {i}: grid labels must be 2-D, got shape {grid.shape}")
-            title = f"epoch {epoch}"
             entry = logs[i] if i < len(logs) else {}
+            title = "before training" if epoch == 0 and not entry else f"epoch {epoch}"
             if isinstance(entry.get("loss"), (int, float)):
                 title += f"   loss {entry['loss']:.4g}"
             if isinstance(entry.get("accuracy"), (int, float)):
@@ -460,7 +461,8 @@ def animate_training(
     n_classes = int(max(2, y_arr.max() + 1, max(int(g.max()) for g in grids) + 1))
     colors = class_colors(n_classes)
 
-    fig = Figure(figsize=(5.0, 5.0))
+    aspect = (bounds[3] - bounds[2]) / (bounds[1] - bounds[0])  # height / width of the data
+    fig = Figure(figsize=(5.4, float(np.clip(5.4 * aspect + 0.9, 3.0, 7.0))))
     ax = fig.add_subplot()
     image = ax.imshow(
         grids[0],
