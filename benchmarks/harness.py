@@ -2,13 +2,17 @@
 
 Every implementation trains from the same data and weights. Round k runs step k of every
 implementation still going (the order rotates each round so that none always goes first),
-timing each step alone. Slow implementations stop once the scenario's budget is spent and
-they have done ``min_steps`` steps; fast ones run all of the recipe's steps. Each result
+timing each step alone. Each round starts with an untimed ``gc.collect()``, so no
+implementation pays for collecting another's garbage (micrograd leaves tens of MiB of
+reference cycles per step); the collector's cost within a step is still timed. Slow
+implementations stop once the scenario's budget is spent and they have done ``min_steps``
+steps; fast ones run all of the recipe's steps. Each result
 keeps the loss of its last step, so a fast but wrong implementation shows.
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 import traceback
@@ -39,7 +43,13 @@ class Result:
     @property
     def median(self) -> float:
         """Median seconds per step (step 0 left out when there are others: first-call costs)."""
-        times = self.times[1:] if len(self.times) > 2 else self.times
+        return self.median_of(len(self.times))
+
+    def median_of(self, steps: int) -> float:
+        """Median over the first ``steps`` steps only (step 0 left out likewise): for a ratio
+        against a peer that ran only those rounds, measured under the same conditions."""
+        times = self.times[:steps]
+        times = times[1:] if len(times) > 2 else times
         return statistics.median(times)
 
     @property
@@ -91,6 +101,7 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
         if not active:
             break
         order = active[k % len(active) :] + active[: k % len(active)]
+        gc.collect()  # untimed: every round starts from a clean heap, whoever left garbage
         for i in order:
             impl, result = impls[i], results[i]
             assert impl is not None

@@ -95,6 +95,7 @@ class Flatness:
     steps: int
     rss: list[int]  # after each step
     blocks: list[int]  # sys.getallocatedblocks() after each step
+    times: list[float]  # seconds per step
 
     @property
     def rss_growth_per_step(self) -> float:
@@ -120,12 +121,14 @@ def flatness(problem: Problem, steps: int = 100) -> Flatness:
     """RSS and allocated blocks after each of ``steps`` steps (collector left on)."""
     impl = ScalarNN(problem)
     gc.collect()
-    rss, blocks = [], []
+    rss, blocks, times = [], [], []
     for k in range(steps):
+        start = time.perf_counter()
         impl.step(k % problem.recipe.steps)
+        times.append(time.perf_counter() - start)
         rss.append(rss_bytes())
         blocks.append(sys.getallocatedblocks())
-    return Flatness(steps, rss, blocks)
+    return Flatness(steps, rss, blocks, times)
 
 
 def micrograd_growth(problem: Problem, steps: int = 3) -> float:

@@ -175,8 +175,7 @@ class TensorNN(Impl):
 class Micrograd(Impl):
     """micrograd's demo notebook code. ``numpy_inputs`` feeds numpy scalars as the notebook
     does (every node's data becomes a numpy float64); otherwise Python floats. With
-    ``gc_off`` the cyclic collector is disabled during the step. Either way the step's
-    garbage is collected after it, untimed."""
+    ``gc_off`` the cyclic collector is disabled during the step and run after it, untimed."""
 
     def __init__(self, problem: Problem, numpy_inputs: bool, gc_off: bool) -> None:
         from micrograd import nn
@@ -218,10 +217,8 @@ class Micrograd(Impl):
                 gc.enable()
 
     def after_step(self) -> None:
-        # Untimed: collect the cycles this step left behind, so that they are not collected
-        # during another implementation's timed step (with the collector on, this spares
-        # micrograd the cost of collecting its previous step's garbage: it favours micrograd).
-        gc.collect()
+        if self.gc_off:
+            gc.collect()  # untimed: the cycles the step left behind (its memory would explode)
 
 
 # ------------------------------------------------------------------ hand-written numpy
