@@ -13,14 +13,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from minitorch_nn import checkpoint, nn
+from minitorch_nn import checkpoint
 from minitorch_nn.sklearn import MLPClassifier, MLPRegressor
+from minitorch_nn.tensor import nn as tnn
 from minitorch_nn.train import decision_function
 
-# Small settings so the whole check suite runs in seconds on the Tensor engine.
-CHECK_SETTINGS = dict(
-    hidden_layer_sizes=(8,), epochs=30, learning_rate=0.05, random_state=0, engine="scalar"
-)
+# Small settings so the whole check suite runs in seconds on the default Tensor engine.
+CHECK_SETTINGS = dict(hidden_layer_sizes=(8,), epochs=40, learning_rate=0.05, random_state=0)
 
 # Checks expected to fail, with the reason (scikit-learn marks them xfail; strict below).
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {"MLPClassifier": {}, "MLPRegressor": {}}
@@ -45,7 +44,7 @@ def moons(n=60, seed=0):
     return X, y
 
 
-@pytest.mark.parametrize("engine", ["scalar"])
+@pytest.mark.parametrize("engine", ["scalar", "tensor"])
 def test_classifier_learns_moons_with_string_labels(engine):
     X, y = moons(80)
     labels = np.array(["left", "right"])[y]
@@ -76,9 +75,9 @@ def test_multiclass_uses_one_score_per_class():
 
 def test_model_is_a_minitorch_model_that_checkpoints(tmp_path):
     X, y = moons(40)
-    clf = MLPClassifier(hidden_layer_sizes=(4,), epochs=5, engine="scalar", random_state=0)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), epochs=5, random_state=0)
     clf.fit(X, y)
-    assert isinstance(clf.model_, nn.MLP)
+    assert isinstance(clf.model_, tnn.MLP)
     assert len(clf.history_["loss"]) == 5
     path = tmp_path / "clf.npz"
     checkpoint.save_model(clf.model_, path)
@@ -86,11 +85,12 @@ def test_model_is_a_minitorch_model_that_checkpoints(tmp_path):
     np.testing.assert_array_equal(decision_function(again, X), clf.decision_function(X))
 
 
-def test_regressor_fits_a_line_with_standardised_targets():
+@pytest.mark.parametrize("engine", ["scalar", "tensor"])
+def test_regressor_fits_a_line_with_standardised_targets(engine):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 2))
     y = 100.0 + 30.0 * X[:, 0] - 20.0 * X[:, 1]
-    reg = MLPRegressor(hidden_layer_sizes=(8,), epochs=80, engine="scalar", random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(8,), epochs=80, engine=engine, random_state=0)
     assert reg.fit(X, y) is reg
     assert reg.score(X, y) > 0.95
     assert reg.y_mean_ == pytest.approx(y.mean())
@@ -107,11 +107,24 @@ def test_same_random_state_same_model_and_clone_is_unfitted():
     assert a.model_.state_dict() == b.model_.state_dict()
 
 
-def test_pipeline_gridsearch_and_cross_val_score():
+def test_default_engine_is_tensor_and_matches_scalar_start():
+    X, y = moons(40)
+    clf = MLPClassifier(hidden_layer_sizes=(5,), epochs=1, random_state=1).fit(X, y)
+    assert clf.engine == "tensor"
+    assert type(clf.model_.parameters()[0]).__name__ == "Tensor"
+    scalar = MLPClassifier(hidden_layer_sizes=(5,), epochs=1, random_state=1, engine="scalar")
+    scalar.fit(X, y)  # same seed, same initial draws, one identical full-batch Adam step
+    np.testing.assert_allclose(
+        clf.decision_function(X), scalar.decision_function(X), rtol=1e-9, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("engine", ["scalar", "tensor"])
+def test_pipeline_gridsearch_and_cross_val_score(engine):
     X, y = moons(48)
     pipe = make_pipeline(
         StandardScaler(),
-        MLPClassifier(hidden_layer_sizes=(6,), epochs=15, engine="scalar", random_state=0),
+        MLPClassifier(hidden_layer_sizes=(6,), epochs=15, engine=engine, random_state=0),
     )
     scores = cross_val_score(pipe, X, y, cv=3)
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
