@@ -115,6 +115,50 @@ def test_losses_empty_batch_is_a_clear_error(name):
         losses.LOSSES[name]([], [])
 
 
+def _tensor_losses():
+    from minitorch_nn.tensor import losses as tensor_losses  # noqa: PLC0415 - lands with fit
+
+    return tensor_losses
+
+
+@pytest.mark.parametrize("name", sorted(BINARY_TARGETS))
+@FAST
+@given(data=st.data(), n=st.integers(1, 8))
+def test_tensor_binary_losses_finite_in_finite_out(name, data, n):
+    preds = Tensor(
+        np.array(data.draw(st.lists(finite, min_size=n, max_size=n))).reshape(n, 1),
+        requires_grad=True,
+    )
+    targets = np.array(data.draw(st.lists(BINARY_TARGETS[name], min_size=n, max_size=n)))
+    loss = _tensor_losses().LOSSES[name](preds, targets)
+    loss.backward()
+    assert math.isfinite(loss.item())
+    assert np.all(np.isfinite(preds.grad))
+
+
+@FAST
+@given(data=st.data(), n=st.integers(1, 6), k=st.integers(1, 5))
+def test_tensor_cross_entropy_finite_in_finite_out(data, n, k):
+    values = data.draw(st.lists(finite, min_size=n * k, max_size=n * k))
+    logits = Tensor(np.array(values).reshape(n, k), requires_grad=True)
+    targets = np.array(data.draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    loss = _tensor_losses().cross_entropy(logits, targets)
+    loss.backward()
+    assert math.isfinite(loss.item()) and loss.item() >= 0
+    assert np.all(np.isfinite(logits.grad))
+
+
+@pytest.mark.parametrize("name", ["mse", "hinge", "bce", "cross_entropy"])
+@FAST
+@given(n=st.integers(1, 6), m=st.integers(0, 6))
+def test_tensor_losses_mismatched_batch_names_both_sizes(name, n, m):
+    if n == m:
+        m += 1
+    preds = Tensor(np.zeros((n, 2 if name == "cross_entropy" else 1)))
+    with pytest.raises(ValueError, match=rf"{n} predictions but {m} targets"):
+        _tensor_losses().LOSSES[name](preds, np.ones(m))
+
+
 def test_losses_reject_nan_targets():
     with pytest.raises(ValueError, match="target 0"):
         losses.hinge_loss([Value(1.0)], [float("nan")])
