@@ -1,7 +1,8 @@
 """Pictures of 2-D classifiers: decision boundaries, training curves and boundary animations.
 
 The only module of the package that imports matplotlib. It deals in numpy arrays and callables:
-anything with ``.parameters`` is a model and is evaluated with ``minitorch_nn.train.predict``;
+anything with ``.parameters`` is a model and is evaluated with
+``minitorch_nn.train.decision_function`` (its raw scores, labelled as ``train.predict`` does);
 any other callable maps an ``(n, 2)`` array to labels or scores. Scores become labels as
 follows: 1-D float scores -> ``score > 0``; 2-D scores ``(n, k)`` -> ``argmax`` over columns;
 integer labels (or integral non-negative floats) are taken as they are; labels in ``{-1, +1}``
@@ -11,7 +12,7 @@ map to ``{0, 1}``.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,41 +67,94 @@ def class_colors(n_classes: int) -> list[tuple[float, float, float]]:
     return [to_rgb(cmap(i / n_classes)) for i in range(n_classes)]
 
 
-def to_labels(output: Any) -> np.ndarray:
-    """Turn a predictor's output into int64 class labels ``0..k-1`` (rules in the module doc)."""
+def _is_label_output(arr: np.ndarray) -> bool:
+    """1-D ints, bools or integral floats are labels; other 1-D floats and (n, k) are scores."""
+    if arr.ndim != 1:
+        return False
+    if arr.dtype == bool or arr.dtype.kind in "iu":
+        return True
+    return bool(arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)))
+
+
+def _flatten_single_column(output: Any) -> np.ndarray:
     arr = np.asarray(output)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"predictions must have shape (n,) or (n, k), got {arr.shape}")
+    if arr.dtype != bool and arr.dtype.kind not in "iuf":
+        raise ValueError(f"predictions must be numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def to_labels(output: Any, scores: bool | None = None) -> np.ndarray:
+    """Turn a predictor's output into int64 class labels ``0..k-1`` (rules in the module doc).
+
+    ``scores=True`` treats 1-D output as scores even when every value is integral (a model's
+    raw output); ``None`` decides from the values.
+    """
+    arr = _flatten_single_column(output)
     if arr.ndim == 2:
         return np.asarray(np.argmax(arr, axis=1), dtype=np.int64)  # (n, k) -> (n,)
-    if arr.ndim != 1:
-        raise ValueError(f"predictions must have shape (n,) or (n, k), got {arr.shape}")
-    if arr.dtype == bool:
-        return arr.astype(np.int64)
-    if arr.dtype.kind in "iu" or (
-        arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
-    ):
-        labels = arr.astype(np.int64)
-        if labels.size and labels.min() < 0:
-            if not np.all(np.isin(labels, (-1, 1))):
-                raise ValueError(
-                    f"negative labels must be -1/+1 (binary), got values {np.unique(labels)}"
-                )
-            labels = (labels > 0).astype(np.int64)
-        return labels
-    if arr.dtype.kind == "f":
+    if scores or not _is_label_output(arr):
         return (arr > 0).astype(np.int64)  # binary scores (logits / margins)
-    raise ValueError(f"predictions must be numbers, got dtype {arr.dtype}")
+    labels = arr.astype(np.int64)
+    if labels.size and labels.min() < 0:
+        if not np.all(np.isin(labels, (-1, 1))):
+            raise ValueError(
+                f"negative labels must be -1/+1 (binary), got values {np.unique(labels)}"
+            )
+        labels = (labels > 0).astype(np.int64)
+    return labels
 
 
-def _predict_fn(model_or_predict_fn: Any) -> PredictFn:
+def class_margins(output: Any, n_classes: int, scores: bool | None = None) -> np.ndarray:
+    """Per-class margin fields ``(n_classes, n)``: positive exactly where the class is predicted.
+
+    Binary scores ``s``: margins ``(-s, s)``; scores ``(n, k)``: ``s_c - max_{j != c} s_j``;
+    labels: ``+0.5`` on the predicted class, ``-0.5`` elsewhere. Contouring the margins at 0
+    draws smooth borders where the predictor gives real-valued scores.
+    """
+    arr = _flatten_single_column(output)
+    n = arr.shape[0]
+    margins = np.full((n_classes, n), -1.0)
+    if arr.ndim == 2:
+        k = arr.shape[1]
+        scores2d = arr.astype(np.float64)
+        top = np.argmax(scores2d, axis=1)
+        ordered = np.sort(scores2d, axis=1)
+        best, second = ordered[:, -1], ordered[:, -2] if k > 1 else ordered[:, -1]
+        others_max = np.where(np.arange(k)[None, :] == top[:, None], second[:, None], best[:, None])
+        margins[: min(k, n_classes)] = (scores2d - others_max).T[:n_classes]
+    elif scores or not _is_label_output(arr):
+        margins[0], margins[1] = -arr, arr
+    else:
+        labels = to_labels(arr)
+        for c in range(n_classes):
+            margins[c] = np.where(labels == c, 0.5, -0.5)
+    return margins
+
+
+class _Predictor:
+    """A callable ``X -> output`` and whether its 1-D output is scores (True) or unknown."""
+
+    def __init__(self, fn: PredictFn, scores: bool | None) -> None:
+        self.fn, self.scores = fn, scores
+
+    def __call__(self, X: np.ndarray) -> Any:
+        return self.fn(X)
+
+
+def _predict_fn(model_or_predict_fn: Any) -> _Predictor:
+    if isinstance(model_or_predict_fn, _Predictor):
+        return model_or_predict_fn
     if hasattr(model_or_predict_fn, "parameters"):
-        from minitorch_nn.train import predict  # noqa: PLC0415 - plot sits above train
+        from minitorch_nn.train import decision_function  # noqa: PLC0415 - plot is above train
 
         model = model_or_predict_fn
-        return lambda X: predict(model, X)
+        return _Predictor(lambda X: decision_function(model, X), scores=True)
     if callable(model_or_predict_fn):
-        return model_or_predict_fn
+        return _Predictor(model_or_predict_fn, scores=None)
     raise TypeError(
         "expected a model (with .parameters) or a callable X -> labels/scores, "
         f"got {type(model_or_predict_fn).__name__}"
@@ -134,13 +188,10 @@ def grid_bounds(X: Any, margin: float = 0.12) -> Bounds:
     )
 
 
-def decision_grid(
-    predict_fn: PredictFn, bounds: Bounds, resolution: int = 200
+def _grid_output(
+    predictor: _Predictor, bounds: Bounds, resolution: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Evaluate ``predict_fn`` on a ``resolution x resolution`` grid over ``bounds``.
-
-    Returns ``xx, yy, labels``, each of shape ``(resolution, resolution)``, rows along y.
-    """
+    """``xx, yy`` of shape ``(resolution, resolution)`` and the predictor's raw output on them."""
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
     if resolution < 2:
@@ -150,12 +201,24 @@ def decision_grid(
         np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution)
     )
     points = np.column_stack([xx.ravel(), yy.ravel()])  # (resolution**2, 2)
-    labels = to_labels(predict_fn(points))
-    if labels.shape != (len(points),):
+    raw = _flatten_single_column(predictor(points))
+    if raw.shape[0] != len(points):
         raise ValueError(
-            f"predict function returned {labels.shape[0]} labels for {len(points)} grid points"
+            f"predict function returned {raw.shape[0]} labels for {len(points)} grid points"
         )
-    return xx, yy, labels.reshape(xx.shape)
+    return xx, yy, raw
+
+
+def decision_grid(
+    predict_fn: Any, bounds: Bounds, resolution: int = 200
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate a model or ``predict_fn`` on a ``resolution x resolution`` grid over ``bounds``.
+
+    Returns ``xx, yy, labels``, each of shape ``(resolution, resolution)``, rows along y.
+    """
+    predictor = _predict_fn(predict_fn)
+    xx, yy, raw = _grid_output(predictor, bounds, resolution)
+    return xx, yy, to_labels(raw, predictor.scores).reshape(xx.shape)
 
 
 # --------------------------------------------------------------------------- decision boundary
@@ -198,33 +261,34 @@ def plot_decision_boundary(
 
     The default title reports the accuracy on ``(X, y)``.
     """
-    predict_fn = _predict_fn(model_or_predict_fn)
+    predictor = _predict_fn(model_or_predict_fn)
     X_arr, y_arr = _check_points(X, y)
     assert y_arr is not None
     bounds = grid_bounds(X_arr)
-    xx, yy, grid = decision_grid(predict_fn, bounds, resolution)
-    y_pred = to_labels(predict_fn(X_arr))
+    xx, yy, raw = _grid_output(predictor, bounds, resolution)
+    grid = to_labels(raw, predictor.scores)
+    y_pred = to_labels(predictor(X_arr), predictor.scores)
     if y_pred.shape != y_arr.shape:
         raise ValueError(f"predict function returned {len(y_pred)} labels for {len(y_arr)} points")
     n_classes = int(max(2, y_arr.max() + 1, grid.max() + 1, y_pred.max() + 1))
+    if raw.ndim == 2:
+        n_classes = max(n_classes, raw.shape[1])
     colors = class_colors(n_classes)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.0, 5.6))
 
-    ax.contourf(
-        xx,
-        yy,
-        grid,
-        levels=np.arange(n_classes + 1) - 0.5,
-        cmap=ListedColormap(colors),
-        alpha=_REGION_ALPHA,
-        antialiased=True,
-    )
-    for k in np.unique(grid):  # one indicator contour per class traces each border once
-        if 0 < np.count_nonzero(grid == k) < grid.size:
-            ax.contour(
-                xx, yy, (grid == k).astype(float), levels=[0.5], colors="0.25", linewidths=0.9
-            )
+    # Each class fills where its margin is positive; the margins' zero lines are the borders.
+    margins = class_margins(raw, n_classes, predictor.scores).reshape(n_classes, *xx.shape)
+    for k in range(n_classes):
+        field = margins[k]
+        top = float(field.max())
+        if top <= 0:
+            continue  # class never predicted on the grid
+        ax.contourf(
+            xx, yy, field, levels=[0.0, 2 * top + 1], colors=[colors[k]], alpha=_REGION_ALPHA
+        )
+        if float(field.min()) < 0:
+            ax.contour(xx, yy, field, levels=[0.0], colors="0.25", linewidths=0.9)
     _draw_points(ax, X_arr, y_arr, colors)
     wrong = y_pred != y_arr
     n_wrong = int(wrong.sum())
@@ -482,8 +546,7 @@ def animate_training(
     fig.tight_layout()
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".gif", dir=target.parent)
-    os.close(fd)
+    tmp = _temporary_sibling(target)
     try:
         writer = PillowWriter(fps=fps)
         with writer.saving(fig, tmp, dpi):
@@ -493,12 +556,19 @@ def animate_training(
                 writer.grab_frame()
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 
 
 # --------------------------------------------------------------------------- files
+
+
+def _temporary_sibling(target: Path) -> Path:
+    """A unique hidden name next to ``target`` with the same suffix (the writers pick the format
+    from it); created by the writer itself, so it gets the usual permissions, not mkstemp's 0600.
+    """
+    return target.with_name(f".{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}{target.suffix}")
 
 
 def save_figure(
@@ -519,13 +589,12 @@ def save_figure(
     if not fmt:
         raise ValueError(f"cannot tell the image format of {target}; add a suffix such as .png")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
+    tmp = _temporary_sibling(target)
     try:
         figure.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     finally:
         if close:

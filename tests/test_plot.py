@@ -13,6 +13,7 @@ from minitorch_nn.plot import (
     BoundaryRecorder,
     animate_training,
     class_colors,
+    class_margins,
     decision_grid,
     grid_bounds,
     plot_decision_boundary,
@@ -70,6 +71,18 @@ def test_to_labels_rules():
         to_labels(np.array([-2, 0, 1]))
     with pytest.raises(ValueError, match=r"shape \(n,\) or \(n, k\)"):
         to_labels(np.zeros((2, 2, 2)))
+
+
+def test_class_margins_are_positive_exactly_on_the_predicted_class():
+    scores = np.array([[0.2, 0.9, -1.0], [3.0, 1.0, 2.5]])
+    np.testing.assert_allclose(class_margins(scores, 3), [[-0.7, 0.5], [0.7, -2.0], [-1.9, -0.5]])
+    np.testing.assert_allclose(class_margins(np.array([-0.5, 2.0]), 2), [[0.5, -2.0], [-0.5, 2.0]])
+    np.testing.assert_allclose(class_margins([2, 0], 3), [[-0.5, 0.5], [-0.5, -0.5], [0.5, -0.5]])
+    rng = np.random.default_rng(0)
+    for output in (rng.normal(size=(50, 4)), rng.normal(size=50), rng.integers(0, 4, 50)):
+        margins = class_margins(output, 4)
+        np.testing.assert_array_equal(np.argmax(margins, axis=0), to_labels(output))
+        assert np.all((margins > 0).sum(axis=0) <= 1)
 
 
 def test_class_colors_are_distinct_for_few_and_many_classes():
@@ -159,6 +172,21 @@ def test_boundary_errors():
         plot_decision_boundary(moons_scores, X, y[:-1])
     with pytest.raises(ValueError, match="NaN or inf"):
         plot_decision_boundary(moons_scores, np.full((3, 2), np.nan), np.zeros(3))
+
+
+def test_model_scores_are_never_read_as_labels(monkeypatch):
+    class ConstantModel:  # raw output 2.0 everywhere: a score (> 0 -> class 1), not label 2
+        def parameters(self):
+            return []
+
+    import minitorch_nn.train as train
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    monkeypatch.setattr(train, "decision_function", lambda model, P: np.full(len(P), 2.0))
+    _, _, grid = decision_grid(ConstantModel(), grid_bounds(X), 4)
+    np.testing.assert_array_equal(grid, 1)
+    _, _, grid = decision_grid(lambda P: np.full(len(P), 2.0), grid_bounds(X), 4)
+    np.testing.assert_array_equal(grid, 2)  # a callable's integral floats are labels
 
 
 def test_boundary_from_a_model_uses_train_predict(tmp_path):
@@ -349,6 +377,9 @@ def test_save_figure_is_atomic_and_checks_its_input(tmp_path):
     assert target.read_bytes()[:8] == PNG_SIGNATURE
     assert not plt.fignum_exists(fig.number)
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.png"]
+    plain = target.parent / "plain.txt"
+    plain.write_text("x")  # the permissions any new file gets here (umask), not mkstemp's 0600
+    assert target.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
     with pytest.raises(ValueError, match="suffix"):
         save_figure(plt.figure(), tmp_path / "noext")
     with pytest.raises(TypeError, match="Figure or Axes"):
