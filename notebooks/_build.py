@@ -227,27 +227,26 @@ NB01: list[Cell] = [
         """
         from minitorch_nn.explain import explain
 
-        trace = explain(f_value)
+        trace = explain(f_value)  # prints the steps and returns them as text
         """
     ),
     md(
         r"""
-        The three contributions to $\partial f / \partial x_2$ in the trace are the three
-        path products computed by hand above:
+        Part 1 is what `backward()` does, edge by edge. Part 2 unrolls it: the three paths
+        from $f$ to $x_2$, each the product of the local derivatives along it, are the three
+        terms derived by hand above. Let us check that against the printed numbers:
         """
     ),
     code(
         """
-        text = str(trace) if trace is not None else ""
-        for name, number in [
-            ("through sin", path_sin),
-            ("through the denominator", path_denominator),
-            ("through x1*x2", path_product),
-            ("total", x2.grad),
-        ]:
-            print(f"{name:>24}: {number:.6g}")
-        print("sum of the three paths:", path_sin + path_denominator + path_product)
-        assert math.isclose(path_sin + path_denominator + path_product, 1.6165488003791766)
+        import re
+
+        section = trace.split("d f/d x2: 3 paths")[1].split("sum of the paths")[0]
+        products = [float(m) for m in re.findall(r"= (-?[0-9.e+-]+)\\n", section + "\\n")]
+        print("path products in the trace:", products)
+        print("by hand:                   ", [path_sin, path_denominator, path_product])
+        assert np.allclose(products, [path_sin, path_denominator, path_product], rtol=1e-12)
+        assert "sum of the paths = 1.6165488003791766" in trace
         """
     ),
     md(
@@ -266,6 +265,18 @@ NB01: list[Cell] = [
         assert math.isclose(df_dv, -u / v**2, rel_tol=1e-12)
         assert math.isclose(df_dx2, 1.6165488003791766, rel_tol=1e-12)
         assert (x1.grad, x2.grad, v_node.grad) == before  # grad() leaves .grad alone
+        """
+    ),
+    md(
+        r"""
+        `explain` takes the same inputs as `grad`. Towards $v$ there is a single path,
+        $f \to u/v \to v$:
+        """
+    ),
+    code(
+        """
+        trace_v = explain(f_value, [v_node])
+        assert "d f/d v: 1 path" in trace_v
         """
     ),
     md(
@@ -351,6 +362,39 @@ NB01: list[Cell] = [
         assert math.isclose(w1.grad, i1.data * local_tanh)
         assert w2.grad == 0.0  # its input is 0: this weight cannot change the output
         draw_graph(out)
+        """
+    ),
+    md(
+        r"""
+        ## 7. A whole (small) network
+
+        An `MLP(2, [4, 4, 1])` on one sample already has 54 Values. Two options keep the
+        drawing readable: `collapse_dots=True` draws each neuron's `dot` node as one box that
+        holds its weights and bias, and `max_nodes` keeps only the Values nearest the output
+        (with a note saying what was cut).
+        """
+    ),
+    code(
+        """
+        from minitorch_nn.nn import MLP
+        from minitorch_nn.viz import build_graph
+
+        net = MLP(2, [4, 4, 1], seed=0)
+        (score,) = net([0.5, -1.0])
+        score.label = "score"
+        score.backward()
+        print("values in the graph:", build_graph(score).n_values,
+              "| drawn with collapse_dots:", build_graph(score, collapse_dots=True).n_values)
+        assert build_graph(score, collapse_dots=True).n_values < build_graph(score).n_values
+        draw_graph(score, collapse_dots=True)
+        """
+    ),
+    code(
+        """
+        cut = draw_graph(score, max_nodes=12)
+        print(cut.note)
+        assert "showing 12 of" in cut.note
+        cut
         """
     ),
     md(
