@@ -14,6 +14,7 @@ Bad arguments exit with status 2 and one line on stderr; a failed run exits with
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -28,7 +29,8 @@ import numpy as np
 from ._version import __version__
 
 PROG = "minitorch-nn"
-ENGINES = ("scalar",)
+# engine name -> the module whose MLP runs on it (imported only when chosen)
+ENGINES = {"scalar": "minitorch_nn.nn", "tensor": "minitorch_nn.tensor.nn"}
 SCHEDULES = ("linear", "cosine", "constant")
 # Learning rates that work for each optimizer on these toy problems (the demo uses SGD 1.0).
 DEFAULT_LR = {"sgd": 1.0, "momentum": 0.1, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.01}
@@ -137,7 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[a for a in ACTIVATIONS if a is not None],
         default=defaults.activation,
     )
-    model.add_argument("--engine", choices=ENGINES, default=defaults.engine)
+    model.add_argument(
+        "--engine",
+        choices=list(ENGINES),
+        default=defaults.engine,
+        help="scalar: one Value per number; tensor: numpy arrays, for thousands of points",
+    )
     opt = train.add_argument_group("training")
     opt.add_argument(
         "--loss",
@@ -214,10 +221,10 @@ def _schedule(config: TrainConfig) -> Any:
 
 
 def _build_model(config: TrainConfig, nin: int, n_outputs: int) -> Any:
-    """The one place the engine decides which MLP class to build."""
-    from .nn import MLP
-
-    return MLP(nin, [*config.hidden, n_outputs], activation=config.activation, seed=config.seed)
+    """The one place the engine decides which MLP class to build (same weights on both
+    engines for the same seed)."""
+    mlp = importlib.import_module(ENGINES[config.engine]).MLP
+    return mlp(nin, [*config.hidden, n_outputs], activation=config.activation, seed=config.seed)
 
 
 def _split(config: TrainConfig, X: np.ndarray, y: np.ndarray) -> tuple[Any, Any, Any, Any]:

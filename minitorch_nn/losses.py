@@ -3,17 +3,58 @@ samples (PyTorch's default reduction), computed as ``vsum(terms) * (1/n)`` like 
 
 Predictions for the binary and regression losses: one Value per sample, or a 1-element list
 of Values per sample (what ``MLP`` returns). Targets: a sequence or numpy array of numbers.
+
+Every loss also accepts Tensor predictions (a batch (n,) / (n, 1), or (n, k) class scores)
+and then returns a one-element Tensor: the call goes to the function of the same name in
+:mod:`minitorch_nn.tensor.losses`, imported only then, so the scalar path never loads it.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
 from .engine import Value, vsum
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+LossFn = TypeVar("LossFn", bound=Callable[..., Any])
+_TENSOR_MODULE = "minitorch_nn.tensor.tensor"
+
+
+def _holds_tensors(x: Any) -> bool:
+    """True for a Tensor or a non-empty list/tuple starting with one. Tensors exist only once
+    the tensor engine was imported, so on the scalar path this is one dict lookup."""
+    module = sys.modules.get(_TENSOR_MODULE)
+    if module is None:
+        return False
+    if isinstance(x, (list, tuple)) and x:
+        x = x[0]
+    return isinstance(x, module.Tensor)
+
+
+def _dispatch(fn: LossFn) -> LossFn:
+    """Send calls whose first argument holds Tensors to ``minitorch_nn.tensor.losses`` (the
+    function of the same name); everything else runs ``fn`` on the scalar engine."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def loss(first: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(first, Iterator):  # a generator of parameters: look at it once
+            first = list(first)
+        if _holds_tensors(first):
+            from .tensor import losses as tensor_losses
+
+            return getattr(tensor_losses, name)(first, *args, **kwargs)
+        return fn(first, *args, **kwargs)
+
+    return cast(LossFn, loss)
 
 
 def _scalar(pred: Any, i: int, name: str) -> Value:
@@ -32,7 +73,7 @@ def _scalar(pred: Any, i: int, name: str) -> Value:
     raise TypeError(f"{name}: prediction {i} must be a Value or number, got {type(pred).__name__}")
 
 
-def _batch(preds: Sequence[Any], targets: Any, name: str) -> tuple[list[Value], list[float]]:
+def _batch(preds: Any, targets: Any, name: str) -> tuple[list[Value], list[float]]:
     """Predictions as Values and targets as floats, after checking the batch."""
     preds = list(preds)
     target_array = np.asarray(targets, dtype=np.float64).reshape(-1)
@@ -58,7 +99,8 @@ def _check_targets(
             raise ValueError(f"{name}: target {i} is {t!r}, expected {what}")
 
 
-def mse_loss(preds: Sequence[Any], targets: Any) -> Value:
+@_dispatch
+def mse_loss(preds: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
     """mean((p - t)^2)."""
     values, ts = _batch(preds, targets, "mse_loss")
     terms = []
@@ -68,26 +110,34 @@ def mse_loss(preds: Sequence[Any], targets: Any) -> Value:
     return _mean(terms)
 
 
-def hinge_loss(scores: Sequence[Any], targets: Any) -> Value:
+@_dispatch
+def hinge_loss(scores: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
     """mean(relu(1 - t * s)) with t in {-1, +1}: micrograd's max-margin loss."""
     values, ts = _batch(scores, targets, "hinge_loss")
     _check_targets(ts, lambda t: t in (-1.0, 1.0), "-1 or +1", "hinge_loss")
     return _mean([(1.0 - t * s).relu() for s, t in zip(values, ts)])
 
 
-def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Any) -> Value:
+def _softplus(x: Value) -> Value:
+    """log(1 + e^x), as x + log(1 + e^-x) for x >= 0: finite for any x, and
+    d/dx = sigmoid(x) everywhere (0.5 at x = 0, where relu/abs forms give 0)."""
+    if x.data >= 0:
+        return x + ((-x).exp() + 1.0).log()
+    return (x.exp() + 1.0).log()
+
+
+@_dispatch
+def binary_cross_entropy_with_logits(
+    logits: Sequence[Any] | Tensor, targets: Any
+) -> Value | Tensor:
     """mean(-t log sigmoid(x) - (1 - t) log(1 - sigmoid(x))), t in [0, 1].
 
-    Evaluated stably as max(x, 0) - x t + log(1 + e^-|x|), so huge logits stay finite.
+    Evaluated stably as softplus(x) - x t, so huge logits stay finite; d/dx = sigmoid(x) - t.
     """
     name = "binary_cross_entropy_with_logits"
     values, ts = _batch(logits, targets, name)
     _check_targets(ts, lambda t: 0.0 <= t <= 1.0, "a number in [0, 1]", name)
-    terms = []
-    for x, t in zip(values, ts):
-        softplus = ((-x.abs()).exp() + 1.0).log()
-        terms.append(x.relu() - x * t + softplus)
-    return _mean(terms)
+    return _mean([_softplus(x) - x * t for x, t in zip(values, ts)])
 
 
 def _clamped_log(p: Value) -> Value:
@@ -96,7 +146,8 @@ def _clamped_log(p: Value) -> Value:
     return out if out.data >= -100.0 else Value(-100.0)
 
 
-def binary_cross_entropy(probs: Sequence[Any], targets: Any) -> Value:
+@_dispatch
+def binary_cross_entropy(probs: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
     """mean(-t log p - (1 - t) log(1 - p)), p in [0, 1], t in [0, 1]; logs clamped at -100."""
     name = "binary_cross_entropy"
     values, ts = _batch(probs, targets, name)
@@ -114,13 +165,14 @@ def binary_cross_entropy(probs: Sequence[Any], targets: Any) -> Value:
     return _mean(terms)
 
 
-def cross_entropy(logits: Sequence[Sequence[Any]], targets: Any) -> Value:
+@_dispatch
+def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Value | Tensor:
     """mean(logsumexp(z) - z[target]) over samples, z = one list of class scores per sample.
 
     logsumexp(z) = m + log(sum_j e^(z_j - m)) with m = max(z): finite for logits of +-1000.
     """
     name = "cross_entropy"
-    rows = list(logits)
+    rows = list(cast(Sequence[Sequence[Any]], logits))
     target_array = np.asarray(targets).reshape(-1)
     if len(rows) == 0:
         raise ValueError(f"{name}: empty batch (0 predictions)")
@@ -146,12 +198,13 @@ def cross_entropy(logits: Sequence[Sequence[Any]], targets: Any) -> Value:
     return _mean(terms)
 
 
-def l2_penalty(params: Iterable[Any]) -> Value:
+@_dispatch
+def l2_penalty(params: Iterable[Any]) -> Value | Tensor:
     """sum(p^2) over parameters (multiply by alpha yourself: ``1e-4 * l2_penalty(ps)``)."""
     return vsum([p * p for p in params])
 
 
-LOSSES: dict[str, Callable[..., Value]] = {
+LOSSES: dict[str, Callable[..., Value | Tensor]] = {
     "mse": mse_loss,
     "hinge": hinge_loss,
     "bce": binary_cross_entropy_with_logits,

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 
@@ -50,6 +50,8 @@ class EngineAdapter(Protocol):
     ``loss_fn(name)``: the engine's loss function called ``name``.
     ``l2_penalty(params)``: sum of squares of the parameters, as a node.
     ``item(node)``: the float value of a scalar node.
+    ``convert(model)``: ``model`` itself when it runs on this engine, else a copy on this
+    engine with the same numbers (``fit`` trains the copy and writes the weights back).
     """
 
     name: str
@@ -65,6 +67,8 @@ class EngineAdapter(Protocol):
     def l2_penalty(self, params: Sequence[Any]) -> Any: ...
 
     def item(self, node: Any) -> float: ...
+
+    def convert(self, model: Any) -> Any: ...
 
 
 class ScalarAdapter:
@@ -97,10 +101,67 @@ class ScalarAdapter:
     def l2_penalty(self, params: Sequence[Any]) -> Value:
         from .losses import l2_penalty
 
-        return l2_penalty(params)
+        return cast(Value, l2_penalty(params))
 
     def item(self, node: Any) -> float:
         return float(node.data)
+
+    def convert(self, model: Any) -> Any:
+        """``model`` itself when its parameters are Values (or it has none), else a scalar
+        copy with the same numbers (``tensor.nn.to_scalar``; the tensor engine is loaded
+        already, since the model is made of Tensors)."""
+        params = model.parameters()
+        if not params or isinstance(params[0], Value):
+            return model
+        from .tensor.nn import to_scalar
+
+        return to_scalar(model)
+
+
+def engine_of(model: Any) -> str:
+    """The engine ``model`` runs on, from the type of its parameters: "scalar" for Values (or
+    no parameters), "tensor" for Tensors; TypeError for anything else."""
+    params = model.parameters()
+    first = params[0] if params else None
+    if first is None or isinstance(first, Value):
+        return "scalar"
+    if type(first).__module__.startswith("minitorch_nn.tensor"):
+        return "tensor"
+    raise TypeError(
+        f"no engine adapter for a model with parameters of type {type(first).__name__}; "
+        "pass engine=<an EngineAdapter>"
+    )
+
+
+def copy_weights(source: Any, target: Any) -> None:
+    """Copy ``source``'s parameter values into ``target``'s parameter objects (kept, so an
+    optimizer holding them stays valid), converting between engines if needed. The models
+    must have the same architecture, e.g. one converted from the other."""
+    weight_copier(source, target)()
+
+
+def weight_copier(source: Any, target: Any) -> Callable[[], None]:
+    """``copy_weights(source, target)`` as a function to call repeatedly (``fit`` calls it
+    after each epoch): ``target``'s parameters and engine are looked up once."""
+    convert = adapter_for(target).convert
+    params = target.parameters()
+
+    def copy() -> None:
+        values = convert(source).parameters()
+        if len(values) != len(params):
+            raise ValueError(
+                f"copy_weights: source has {len(values)} parameters, target {len(params)}; "
+                "expected the same architecture"
+            )
+        for p, q in zip(params, values):
+            if np.shape(p.data) != np.shape(q.data):
+                raise ValueError(
+                    f"copy_weights: parameter shapes {np.shape(q.data)} and {np.shape(p.data)} "
+                    "differ; expected the same architecture"
+                )
+            p.data = q.data.astype(p.data.dtype) if isinstance(p.data, np.ndarray) else q.data
+
+    return copy
 
 
 def adapter_for(model: Any, engine: str | EngineAdapter | None = None) -> EngineAdapter:
@@ -114,17 +175,7 @@ def adapter_for(model: Any, engine: str | EngineAdapter | None = None) -> Engine
             raise TypeError(f"engine must be a name or an EngineAdapter, got {engine!r}")
         return engine
     if engine is None:
-        params = model.parameters()
-        first = params[0] if params else None
-        if first is None or isinstance(first, Value):
-            engine = "scalar"
-        elif type(first).__module__.startswith("minitorch_nn.tensor"):
-            engine = "tensor"
-        else:
-            raise TypeError(
-                f"no engine adapter for a model with parameters of type {type(first).__name__}; "
-                "pass engine=<an EngineAdapter>"
-            )
+        engine = engine_of(model)
     if engine == "scalar":
         return ScalarAdapter()
     if engine == "tensor":
@@ -229,7 +280,7 @@ def decision_function(model: Any, X: Any, engine: str | EngineAdapter | None = N
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
     adapter = adapter_for(model, engine)
     with no_grad():
-        scores = adapter.scores(adapter.forward(model, X))  # (n, k)
+        scores = adapter.scores(adapter.forward(adapter.convert(model), X))  # (n, k)
     return scores[:, 0] if scores.shape[1] == 1 else scores
 
 
@@ -264,7 +315,7 @@ def evaluate(
     adapter = adapter_for(model, engine)
     loss_fn = adapter.loss_fn(loss) if isinstance(loss, str) else loss
     with no_grad():
-        outputs = adapter.forward(model, X)
+        outputs = adapter.forward(adapter.convert(model), X)
         _check_targets(loss, y, adapter.scores(outputs).shape[1], "evaluation data")
         value = adapter.item(adapter.loss(loss_fn, outputs, loss_targets(loss, y)))
         acc = accuracy(y, labels_from_scores(adapter.scores(outputs)))
@@ -580,6 +631,14 @@ def fit(
     "always" shows it anyway, False never. A NaN or inf objective raises FloatingPointError
     naming the epoch unless ``nan_guard=False``. Ctrl-C stops cleanly: the History comes
     back with ``interrupted=True`` and any ModelCheckpoint file is kept.
+
+    engine: None trains on the model's own engine (from its parameter type); "scalar" or
+    "tensor" (or an EngineAdapter) may name another one. Then a converted copy of ``model``
+    is trained (``tensor.nn.from_scalar`` / ``to_scalar``) and its weights are copied back
+    into ``model`` when training ends, also when stopped early, interrupted or failed, so
+    ``model`` is trained either way and the History looks the same. Callbacks see ``model``,
+    updated after every epoch; pass the optimizer by name in that case (an optimizer
+    instance holds ``model``'s own parameters).
     """
     X, y = _check_arrays(X, y, "training data")
     if (X_val is None) != (y_val is None):
@@ -606,16 +665,24 @@ def fit(
         )
 
     adapter = adapter_for(model, engine)
+    trained = adapter.convert(model)  # ``model`` itself, or a copy on the chosen engine
+    if trained is not model and not isinstance(optimizer, str):
+        raise ValueError(
+            f"engine {adapter.name!r} trains a converted copy of this model, which an optimizer "
+            f"instance ({type(optimizer).__name__}) cannot reach; pass the optimizer by name, "
+            "or build the model on that engine"
+        )
+    write_back = weight_copier(trained, model) if trained is not model else None
     loss_fn = adapter.loss_fn(loss) if isinstance(loss, str) else loss
     with no_grad():
-        n_outputs = adapter.scores(adapter.forward(model, X[:1])).shape[1]
+        n_outputs = adapter.scores(adapter.forward(trained, X[:1])).shape[1]
     _check_targets(loss, y, n_outputs, "training data")
     targets = loss_targets(loss, y)
     if has_val:
         _check_targets(loss, y_val, n_outputs, "validation data")
         val_targets = loss_targets(loss, y_val)
 
-    params = model.parameters()
+    params = trained.parameters()
     opt = _make_optimizer(optimizer, params, lr if lr_schedule is None else lr_schedule(0))
     history = History(
         params={
@@ -630,8 +697,8 @@ def fit(
     )
     for cb in callbacks:
         cb.on_train_begin(model, history)
-    if hasattr(model, "train"):
-        model.train()
+    if hasattr(trained, "train"):
+        trained.train()
 
     batches = _batches(X, targets, batch_size, seed)
     bar = _progress(verbose, epochs)
@@ -643,7 +710,7 @@ def fit(
                 opt.lr = float(lr_schedule(epoch - 1))
             loss_sum, n_right, n_seen = 0.0, 0, 0
             for X_b, y_b in batches:
-                outputs = adapter.forward(model, X_b)
+                outputs = adapter.forward(trained, X_b)
                 data_loss = adapter.loss(loss_fn, outputs, y_b)
                 objective = data_loss + l2 * adapter.l2_penalty(params) if l2 else data_loss
                 value = adapter.item(objective)
@@ -666,13 +733,15 @@ def fit(
             }
             if has_val:
                 logs["val_loss"], logs["val_accuracy"] = _evaluate(
-                    adapter, model, loss_fn, X_val, val_targets, y_val
+                    adapter, trained, loss_fn, X_val, val_targets, y_val
                 )
             logs["lr"] = float(opt.lr)
             logs["seconds"] = time.perf_counter() - start
             history.epochs.append(logs)
             bar.set_postfix(_postfix(logs), refresh=False)
             bar.update(1)
+            if callbacks and write_back is not None:
+                write_back()  # callbacks see the user's model, up to date
             stop = [bool(cb.on_epoch_end(epoch, model, logs)) for cb in callbacks]
             if any(stop):
                 history.stopped_early = True
@@ -683,6 +752,8 @@ def fit(
         _report_interrupt(epoch, epochs, callbacks)
     finally:
         bar.close()
+        if write_back is not None:
+            write_back()
     for cb in callbacks:
         cb.on_train_end(model, history)
     return history
