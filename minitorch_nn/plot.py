@@ -536,7 +536,8 @@ def animate_training(
         vmin=-0.5,
         vmax=n_classes - 0.5,
         alpha=_REGION_ALPHA + 0.07,
-        interpolation="nearest",
+        interpolation="bilinear",
+        interpolation_stage="rgba",  # blend colours, not label numbers, at the borders
         aspect="auto",
     )
     _draw_points(ax, X_arr, y_arr, colors)
