@@ -165,6 +165,13 @@ def binary_cross_entropy(probs: Sequence[Any] | Tensor, targets: Any) -> Value |
     return _mean(terms)
 
 
+def _is_class_index(target: Any, k: int) -> bool:
+    """True for a number (not a bool) that is a whole number in [0, k)."""
+    if isinstance(target, bool) or not isinstance(target, (int, float)):
+        return False
+    return float(target).is_integer() and 0 <= target < k
+
+
 @_dispatch
 def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Value | Tensor:
     """mean(logsumexp(z) - z[target]) over samples, z = one list of class scores per sample.
@@ -186,7 +193,7 @@ def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Val
             raise ValueError(f"{name}: prediction {i} must be a non-empty list of class scores")
         z = [v if isinstance(v, Value) else Value(v) for v in row]
         k = len(z)
-        if isinstance(target, bool) or not float(target).is_integer() or not 0 <= target < k:
+        if not _is_class_index(target, k):
             raise ValueError(
                 f"{name}: target {i} is {target!r}, expected a class index in [0, {k - 1}]"
             )

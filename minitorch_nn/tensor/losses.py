@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..losses import _is_class_index
 from .functional import stack, sum_of_squares, where
 from .tensor import Tensor
 
@@ -139,17 +140,13 @@ def _class_indices(targets: Any, k: int, name: str) -> np.ndarray:
     elif ts.dtype.kind == "b":
         ok = np.zeros(ts.shape, dtype=bool)
     else:  # objects: check one by one, as the scalar loss does
-        ok = np.array([_is_index(t, k) for t in ts.tolist()], dtype=bool)
+        ok = np.array([_is_class_index(t, k) for t in ts.tolist()], dtype=bool)
     if not ok.all():
         i = int(np.argmin(ok))
         raise ValueError(
             f"{name}: target {i} is {ts.tolist()[i]!r}, expected a class index in [0, {k - 1}]"
         )
     return ts.astype(np.int64)
-
-
-def _is_index(t: Any, k: int) -> bool:
-    return not isinstance(t, bool) and float(t).is_integer() and 0 <= t < k
 
 
 def cross_entropy(logits: Any, targets: Any) -> Tensor:
