@@ -138,6 +138,40 @@ def _nearest(root: Value, limit: int, hidden: set[int]) -> set[int]:
     return chosen
 
 
+_SIDES = {"sub": ("a", "b"), "div": ("a", "b"), "pow": ("a", "b")}  # ops where order matters
+_BINARY = {"add", "sub", "mul", "div", "pow"}
+
+
+def _arg_names(node: Value) -> Sequence[str] | None:
+    """Edge names where argument order matters: a/b for sub, div, pow of two Values;
+    w1..wn, x1..xn, b for a dot node."""
+    if node.op == "dot":
+        n = len(node._args) // 2
+        return [f"w{j}" for j in range(1, n + 1)] + [f"x{j}" for j in range(1, n + 1)] + ["b"]
+    if node.op in _SIDES and len(node._parents) == 2:
+        return _SIDES[node.op]
+    return None
+
+
+def _op_text(node: Value) -> str:
+    """What the op node shows: its symbol; with two Values of ``a - b``, ``a / b``,
+    ``a ** b`` the pattern (edges are labelled a and b); a lone constant goes inline:
+    ``** 2``, ``1 -``."""
+    if node._op is None:
+        return ""
+    symbol = node._op.symbol
+    args = node._args
+    if len(args) == 2 and node.op in _BINARY:
+        left, right = args
+        if not isinstance(right, Value):
+            return f"{symbol} {fmt(right)}"
+        if not isinstance(left, Value):
+            return f"{fmt(left)} {symbol}"
+        if node.op in _SIDES:
+            return f"a {symbol} b"
+    return symbol
+
+
 def _dot_box_lines(node: Value, name: str) -> list[str]:
     n, args = _dot_parts(node)
     weights = [a.data if isinstance(a, Value) else a for a in args[:n]]
@@ -196,10 +230,12 @@ def build_graph(
         target = f"v{i}" if collapsed else f"o{i}"
         n_w = len(node._args) // 2 if collapsed else -1
         locals_ = node._local
+        symbol = _op_text(node)
+        sides = _arg_names(node)
         k = 0  # index into _parents / _local
         for pos, arg in enumerate(node._args):
             if not isinstance(arg, Value):
-                if not collapsed:
+                if not collapsed and len(node._args) != 2:  # a lone constant is inline
                     const_key = f"c{i}_{pos}"
                     model.items.append(Item(const_key, "const", [fmt(arg)]))
                     model.edges.append((const_key, target, ""))
@@ -210,14 +246,16 @@ def build_graph(
                 continue
             if collapsed and (pos < n_w or pos == len(node._args) - 1) and not arg._parents:
                 continue  # a weight or bias drawn inside this box (and used elsewhere too)
-            label = fmt(local) if show_local and local is not None else ""
-            model.edges.append((source_of(arg), target, label))
+            parts = [sides[pos]] if sides else []
+            if show_local and local is not None:
+                parts.append(fmt(local))
+            model.edges.append((source_of(arg), target, ": ".join(parts)))
         name = names[key]
         if collapsed:
             model.items.append(Item(f"v{i}", "dot", _dot_box_lines(node, name), role))
             continue
         if node._op is not None:
-            model.items.append(Item(f"o{i}", "op", [node._op.symbol]))
+            model.items.append(Item(f"o{i}", "op", [symbol]))
             model.edges.append((f"o{i}", f"v{i}", ""))
         lines = [name, f"data {fmt(node.data)}", f"grad {fmt(node.grad)}"]
         model.items.append(Item(f"v{i}", "value", lines, role))
@@ -265,7 +303,10 @@ def to_dot(
     constant; edges go from inputs to results, and an edge into an op is labelled with the
     local derivative d(result)/d(input) when ``show_local``.
     """
-    model = build_graph(value, max_nodes, collapse_dots, show_local)
+    return _dot_text(build_graph(value, max_nodes, collapse_dots, show_local))
+
+
+def _dot_text(model: GraphModel) -> str:
     out = [
         "digraph minitorch_nn {",
         "  rankdir=LR;",
@@ -374,7 +415,7 @@ def draw_graph(
         )
     use_graphviz = backend == "graphviz" or (backend == "auto" and graphviz_available())
     model = build_graph(value, max_nodes, collapse_dots, show_local)
-    dot_text = to_dot(value, max_nodes, collapse_dots, show_local)
+    dot_text = _dot_text(model)
     if use_graphviz:
         import graphviz  # noqa: PLC0415 - optional extra "viz"
 
@@ -562,6 +603,9 @@ def _render_matplotlib(model: GraphModel, fmt_name: str) -> bytes:
         return cx - x0, cy - y0 + note_h
 
     kinds = {item.key: item.kind for item in model.items}
+    in_degree = {key: 0 for key in kinds}
+    for _, dst, _ in model.edges:
+        in_degree[dst] += 1
     for (src, dst, label), route in zip(model.edges, routes):
         points = [at(key) for key in route]
         points[0] = (points[0][0] + boxes[src].w / 2, points[0][1])
@@ -590,8 +634,10 @@ def _render_matplotlib(model: GraphModel, fmt_name: str) -> bytes:
             )
         )
         if label:
-            lx = start[0] + 0.68 * (end[0] - start[0])
-            ly = start[1] + 0.68 * (end[1] - start[1])
+            # labels of edges converging on a busy node sit further out, where they spread
+            t = 0.68 if in_degree[dst] <= 3 else 0.38
+            lx = start[0] + t * (end[0] - start[0])
+            ly = start[1] + t * (end[1] - start[1])
             ax.text(
                 lx,
                 ly,
@@ -653,7 +699,7 @@ def _render_matplotlib(model: GraphModel, fmt_name: str) -> bytes:
             )
     if model.note:
         ax.text(margin, margin * 0.6 + 0.1, model.note, fontsize=8, color="#b45309", va="center")
-    dpi = max(40.0, min(150.0, 12000.0 / max(width, height)))
+    dpi = max(30.0, min(150.0, 8000.0 / max(width, height)))  # at most ~8000 pixels a side
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt_name, dpi=dpi, facecolor="white")
     return buffer.getvalue()
