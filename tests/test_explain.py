@@ -1,0 +1,139 @@
+"""The chain-rule trace: edge by edge and path by path, for leaves and interior nodes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from minitorch_nn.engine import Value, grad
+from minitorch_nn.explain import explain
+
+TOTAL_X2 = 1.6165488003791766
+
+
+def example() -> tuple[Value, Value, Value]:
+    x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
+    f = (x2.sin() + 1) / (x2 + x1.exp()) + x1 * x2
+    f.label = "f"
+    return f, x1, x2
+
+
+def quiet(*args, **kwargs) -> str:
+    return explain(*args, file=io.StringIO(), **kwargs)
+
+
+def test_the_three_paths_to_x2_and_their_total():
+    f, x1, x2 = example()
+    f.backward()
+    assert x2.grad == TOTAL_X2
+    text = quiet(f)
+    through_sin = 0.20073512936690338 * 0.8775825618903728  # d f/d sin(x2) * cos(x2)
+    through_denominator = -0.05961284871202578  # d f/d (x2 + e^x1) * 1
+    through_product = 1.5  # d f/d (x1 x2) * x1
+    section = text[text.index("d f/d x2: 3 paths") :]
+    assert section.index("path 1:") < section.index("path 2:") < section.index("path 3:")
+    for product in (through_sin, through_denominator, through_product):
+        assert f"= {product!r}\n" in section
+    assert f"sum of the paths = {TOTAL_X2!r}" in section
+    assert f"d f/d x2 (chain rule, as backward() sums it) = {TOTAL_X2!r}" in section
+    assert "f -> n6 -> n5 -> n4 -> x2" in section  # through sin, named in the graph's ids
+    assert "note:" not in text
+
+
+def test_edges_show_local_times_incoming_and_accumulation():
+    f, x1, x2 = example()
+    f.backward()
+    text = quiet(f)
+    assert text.index("f = n6 + n1") < text.index("n6 = n5 / n3") < text.index("x2   [leaf]")
+    assert "n4 = sin(x2)" in text and "n5 = n4 + 1.0" in text and "n2 = exp(x1)" in text
+    assert (
+        "-> x2: local d n4/d x2 = 0.8775825618903728  *  incoming 0.20073512936690338"
+        "  =  0.17616164909120247"
+    ) in text
+    assert (
+        "d f/d x2 = 0.17616164909120247 (via n4) + -0.05961284871202578 (via n3) "
+        f"+ 1.5 (via n1) = {TOTAL_X2!r}"
+    ) in text
+    assert f"d f/d x1 = -0.2671662525244025 (via n2) + 0.5 (via n1) = {x1.grad!r}" in text
+
+
+def test_prints_to_the_given_file_and_returns_the_same_text(capsys):
+    f, _, _ = example()
+    f.backward()
+    buffer = io.StringIO()
+    assert explain(f, file=buffer) == buffer.getvalue()
+    assert capsys.readouterr().out == ""
+    printed = explain(f)
+    assert capsys.readouterr().out == printed
+
+
+def test_interior_inputs_match_grad_and_leave_grad_alone():
+    f, x1, x2 = example()
+    numerator = f._parents[0]._parents[0]
+    denominator = f._parents[0]._parents[1]
+    denominator.label = "den"
+    expected = grad(f, [denominator, x2])
+    text = quiet(f, [denominator, x2])
+    assert x1.grad == 0.0 and x2.grad == 0.0 and denominator.grad == 0.0
+    assert "inputs: den, x2" in text
+    assert f"d f/d den (chain rule, as backward() sums it) = {expected[0]!r}" in text
+    assert f"d f/d x2 (chain rule, as backward() sums it) = {expected[1]!r}" in text
+    assert "d f/d den: 1 path" in text and "d f/d x2: 3 paths" in text
+    assert "-> x1" not in text  # x1 leads to no input asked for
+    # one interior node that is on the way to another interior node
+    text = quiet(f, [numerator])
+    assert "d f/d n4: 1 path" in text and "sin(x2)" not in text.split("2. Paths")[0]
+
+
+def test_a_node_used_twice_has_two_paths():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    y.backward()
+    text = quiet(y)
+    assert "d y/d x: 2 paths" in text
+    assert "d y/d x = 3.0 (via y) + 3.0 (via y) = 6.0" in text
+
+
+def test_path_enumeration_is_capped_with_a_note():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(12):  # each step doubles the number of paths: 4096
+        y = y + y
+    text = quiet(y, max_paths=5)
+    assert ": 4096 paths" in text
+    assert "showing the first 5 of 4096 paths, max_paths=5" in text
+    assert "path 5:" in text and "path 6:" not in text
+    assert "sum of the paths shown = 5.0" in text
+    assert "(chain rule, as backward() sums it) = 4096.0" in text
+
+
+def test_a_deep_chain_does_not_recurse():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0
+    text = quiet(y)
+    assert "1 path\n" in text and "...(19994 more)..." in text
+    assert "as backward() sums it) = 1.0" in text
+
+
+def test_notes_a_grad_that_backward_did_not_make():
+    f, _, x2 = example()
+    f.backward()
+    f.backward()  # gradients accumulate: x2.grad is now twice d f/d x2
+    text = quiet(f)
+    assert f"note: x2.grad is {2 * TOTAL_X2!r}, not {TOTAL_X2!r}" in text
+
+
+def test_inputs_outside_the_graph_and_bad_arguments():
+    f, _, _ = example()
+    stranger = Value(1.0, label="z")
+    assert "z is not in the graph of f: d f/d z = 0.0" in quiet(f, [stranger])
+    with pytest.raises(TypeError, match="expected a Value, got int"):
+        quiet(3)
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value, got float"):
+        quiet(f, [1.0])
+    with pytest.raises(ValueError, match="max_paths"):
+        quiet(f, max_paths=0)
