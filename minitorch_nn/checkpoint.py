@@ -135,6 +135,8 @@ def read_checkpoint(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarra
             arrays = _read_arrays(npz, header, path)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise ValueError(f"{path} is a damaged .npz file (truncated or corrupt): {exc}") from exc
+    except MemoryError as exc:
+        raise ValueError(f"{path}: an entry declares more data than fits in memory") from exc
     return header, arrays
 
 
@@ -147,6 +149,23 @@ def _read_entry(npz: Any, name: str, path: Path) -> np.ndarray:
         return np.asarray(npz[name])
     except ValueError as exc:  # e.g. an object array, which would need pickle
         raise ValueError(f"{path}: entry {name!r} cannot be read safely: {exc}") from exc
+
+
+def _entry_header(npz: Any, name: str, path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype an entry's own .npy header declares, read before any data."""
+    fmt = np.lib.format
+    try:
+        with npz.zip.open(name + ".npy") as f:
+            version = fmt.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = fmt.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, dtype = fmt.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+    except ValueError as exc:
+        raise ValueError(f"{path}: entry {name!r} has a bad .npy header: {exc}") from exc
+    return tuple(shape), np.dtype(dtype)
 
 
 def _read_header(npz: Any, path: Path) -> dict[str, Any]:
@@ -223,6 +242,12 @@ def _read_arrays(npz: Any, header: dict[str, Any], path: Path) -> dict[str, np.n
         if _member_size(npz, name) > 8 * math.prod(shape) + NPY_HEADER_SLACK:
             raise ValueError(
                 f"{path}: entry {name!r} is larger than its declared shape {shape}; refusing"
+            )
+        stored_shape, stored_dtype = _entry_header(npz, name, path)
+        if stored_shape != shape or stored_dtype.kind not in "fiu":
+            raise ValueError(
+                f"{path}: entry {name!r} stores {stored_dtype} of shape {stored_shape}, "
+                f"the header says float of shape {shape}; refusing"
             )
         arr = _read_entry(npz, name, path)
         if arr.dtype.kind not in "fiu":

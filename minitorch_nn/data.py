@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from sklearn import datasets as _skd
-from sklearn import model_selection as _skms
 
 __all__ = [
     "DataLoader",
@@ -65,7 +63,9 @@ def _sk_seed(rng: np.random.Generator, seed: int | None) -> int:
 
 
 def _moons(n: int, noise: float, seed: int | None, rng: np.random.Generator, **_: Any) -> Arrays:
-    X, y = _skd.make_moons(n_samples=n, noise=noise, random_state=_sk_seed(rng, seed))
+    from sklearn.datasets import make_moons  # imported on use: keeps CLI start-up fast
+
+    X, y = make_moons(n_samples=n, noise=noise, random_state=_sk_seed(rng, seed))
     return X, y
 
 
@@ -74,7 +74,9 @@ def _circles(
 ) -> Arrays:
     if not (isinstance(factor, (int, float)) and 0 < factor < 1):
         raise ValueError(f"circles: factor must be in (0, 1), got {factor!r}")
-    X, y = _skd.make_circles(
+    from sklearn.datasets import make_circles
+
+    X, y = make_circles(
         n_samples=n, noise=noise, factor=float(factor), random_state=_sk_seed(rng, seed)
     )
     return X, y
@@ -227,7 +229,9 @@ def train_test_split(
         n_cls = len(counts)
         if counts.min() >= 2 and n_cls <= n_test and n_cls <= n - n_test and n_cls < n:
             strata = y_arr
-    X_tr, X_te, y_tr, y_te = _skms.train_test_split(
+    from sklearn.model_selection import train_test_split as _split
+
+    X_tr, X_te, y_tr, y_te = _split(
         X_arr, y_arr, test_size=n_test, random_state=seed, stratify=strata
     )
     return X_tr, X_te, y_tr, y_te

@@ -5,13 +5,16 @@ graph memory returned without the cycle collector."""
 from __future__ import annotations
 
 import gc
+import io
 import json
 import math
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -548,3 +551,39 @@ def test_tensor_graph_memory_returns_without_gc():
     assert held > 1_000_000  # activations of (2000, 64) float64: 1 MB each
     assert growth < 0.3 * held, (held, growth)  # a kept graph adds ~3x held
     assert unreachable == 0
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+@pytest.mark.parametrize("grad_shape", [(2,), (3, 3), (1,)])
+def test_optimizer_grad_of_wrong_shape_names_both_shapes(name, grad_shape):
+    """A gradient that does not fit its parameter must not broadcast into it silently."""
+    p = Tensor(np.ones(3), requires_grad=True)
+    opt = OPTIMIZERS[name]([p], lr=0.1)
+    p.grad = np.ones(grad_shape)
+    shape = re.escape(str(grad_shape))
+    with pytest.raises(ValueError, match=rf"{shape}.*\(3,\)|\(3,\).*{shape}"):
+        opt.step()
+    assert p.data.shape == (3,)
+
+
+def test_npy_entry_declaring_a_huge_array_is_refused(tmp_path):
+    """A member whose own .npy header claims 10**12 floats (8 TB) but holds a few bytes."""
+    model = small_model()
+    path = tmp_path / "m.npz"
+    checkpoint.save_model(model, path)
+    name = sorted(model.state_dict())[0]
+    liar = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(liar, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == name + ".npy":
+                header = {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+                buf = io.BytesIO()
+                np.lib.format.write_array_header_1_0(buf, header)
+                data = buf.getvalue() + b"\0" * 8
+            dst.writestr(info.filename, data)
+    target = small_model(seed=4)
+    before = target.state_dict()
+    with pytest.raises(ValueError):
+        checkpoint.load_state_into(target, liar)
+    assert_untouched(target, before)

@@ -79,6 +79,11 @@ class Optimizer:
             grad = p.grad
             if grad is None:
                 continue
+            if type(grad) is not float and np.shape(grad) != np.shape(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}: params[{i}] has shape {np.shape(p.data)} but its "
+                    f"grad has shape {np.shape(grad)}; expected the same shape"
+                )
             p.data, self.state[i] = self.update(p.data, grad, self.state[i])
 
     def zero_grad(self) -> None:
