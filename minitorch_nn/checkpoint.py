@@ -244,19 +244,13 @@ def _read_arrays(npz: Any, header: dict[str, Any], path: Path) -> dict[str, np.n
                 f"{path}: entry {name!r} is larger than its declared shape {shape}; refusing"
             )
         stored_shape, stored_dtype = _entry_header(npz, name, path)
-        if stored_shape != shape or stored_dtype.kind not in "fiu":
+        if stored_dtype.kind not in "fiu":
+            raise ValueError(f"{path}: parameter {name!r} has dtype {stored_dtype}, expected float")
+        if stored_shape != shape:
             raise ValueError(
-                f"{path}: entry {name!r} stores {stored_dtype} of shape {stored_shape}, "
-                f"the header says float of shape {shape}; refusing"
+                f"{path}: parameter {name!r} has shape {stored_shape}, the header says {shape}"
             )
-        arr = _read_entry(npz, name, path)
-        if arr.dtype.kind not in "fiu":
-            raise ValueError(f"{path}: parameter {name!r} has dtype {arr.dtype}, expected float")
-        if arr.shape != shape:
-            raise ValueError(
-                f"{path}: parameter {name!r} has shape {arr.shape}, the header says {shape}"
-            )
-        arr = arr.astype(np.float64)
+        arr = _read_entry(npz, name, path).astype(np.float64)
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{path}: parameter {name!r} holds NaN or inf")
         arrays[name] = arr
