@@ -1516,7 +1516,11 @@ NOTEBOOKS: dict[str, list[Cell]] = {
 
 def build(cells: list[Cell]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     for kind, text in cells:
         if kind == "md":
