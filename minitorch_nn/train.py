@@ -563,11 +563,16 @@ def _make_optimizer(optimizer: Any, params: list[Any], lr: float | None) -> Any:
 
 
 def _progress(verbose: Verbose, total: int) -> Any:
-    """A tqdm bar on stderr: shown for verbose=True on a terminal, or always with "always"."""
+    """A tqdm bar on stderr: shown for verbose=True on a terminal or in Jupyter, always with
+    "always", never with False."""
     if verbose not in (True, False, "always"):
         raise ValueError(f"verbose must be True, False or 'always', got {verbose!r}")
-    show = verbose == "always" or (verbose is True and sys.stderr.isatty())
-    from tqdm.auto import tqdm
+    in_notebook = "ipykernel" in sys.modules
+    show = verbose == "always" or (verbose is True and (sys.stderr.isatty() or in_notebook))
+    if show:
+        from tqdm.auto import tqdm  # a widget bar in Jupyter, a text bar in a terminal
+    else:
+        from tqdm import tqdm  # disabled: the plain class, so Jupyter prints no widget warning
 
     return tqdm(total=total, disable=not show, file=sys.stderr, unit="epoch", leave=True)
 
