@@ -335,7 +335,7 @@ def _write_outputs(
     from .plot import animate_training, plot_decision_boundary, plot_history, save_figure
 
     ax = plot_decision_boundary(model, X, y, resolution=GRID_RESOLUTION)
-    ax.set_title(f"{config.dataset}: {ax.get_title()} (train)")
+    ax.set_title(f"{config.dataset} (training data): {ax.get_title()}")
     paths = [save_figure(ax, out / "decision_boundary.png", close=True)]
     axes = plot_history(history)
     paths.append(save_figure(axes[0], out / "history.png", close=True))
