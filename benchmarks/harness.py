@@ -2,9 +2,11 @@
 
 Every implementation trains from the same data and weights. Round k runs step k of every
 implementation still going (the order rotates each round so that none always goes first),
-timing each step alone. Each round starts with an untimed ``gc.collect()``, so no
-implementation pays for collecting another's garbage (micrograd leaves tens of MiB of
-reference cycles per step); the collector's cost within a step is still timed. Slow
+timing each step alone. Objects that exist before the first step (modules such as torch,
+data, models) are frozen with ``gc.freeze()`` and every step is preceded by an untimed
+``gc.collect()``: no implementation pays for collecting another's garbage (micrograd leaves
+tens of MiB of reference cycles per step) or for scanning the harness's imports, while the
+collector's cost on an implementation's own objects within its step is timed. Slow
 implementations stop once the scenario's budget is spent and they have done ``min_steps``
 steps; fast ones run all of the recipe's steps. Each result
 keeps the loss of its last step, so a fast but wrong implementation shows.
@@ -65,9 +67,9 @@ class Result:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A recipe and the implementations to run on it, within ``budget`` seconds."""
+    """Implementations x recipes run in the same rounds, within ``budget`` seconds."""
 
-    recipe: Recipe
+    recipes: tuple[Recipe, ...]
     peers: tuple[str, ...]
     budget: float
     finish: tuple[str, ...] = ()  # peers that always run every step (whatever the budget)
@@ -88,23 +90,31 @@ def _build(peer: Peer, problem: Problem, result: Result) -> Impl | None:
 
 
 def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
-    """Run every peer of ``scenario`` with alternating steps; one Result per peer."""
-    recipe = scenario.recipe
-    problem = make_problem(recipe)
-    results = [Result(name, recipe) for name in scenario.peers]
+    """Run every (peer, recipe) of ``scenario`` with alternating steps; one Result each."""
+    problems = {recipe: make_problem(recipe) for recipe in scenario.recipes}
+    pairs = [(name, recipe) for recipe in scenario.recipes for name in scenario.peers]
+    results = [Result(name, recipe) for name, recipe in pairs]
     impls: list[Impl | None] = [
-        _build(PEER_BY_NAME[name], problem, result) for name, result in zip(scenario.peers, results)
+        _build(PEER_BY_NAME[name], problems[recipe], result)
+        for (name, recipe), result in zip(pairs, results)
     ]
     active = [i for i, impl in enumerate(impls) if impl is not None]
+    # Freeze what exists now (modules, data, models) so that the collector's cost inside a
+    # step is each implementation's own, not a scan of torch's objects; then collect before
+    # every step (untimed, and cheap once the rest is frozen).
+    gc.collect()
+    gc.freeze()
+    steps = max(recipe.steps for recipe in scenario.recipes)
     deadline = time.perf_counter() + scenario.budget
-    for k in range(recipe.steps):
+    for k in range(steps):
+        active = [i for i in active if k < results[i].recipe.steps]
         if not active:
             break
         order = active[k % len(active) :] + active[: k % len(active)]
-        gc.collect()  # untimed: every round starts from a clean heap, whoever left garbage
         for i in order:
             impl, result = impls[i], results[i]
             assert impl is not None
+            gc.collect()  # untimed: no step pays for collecting another's garbage
             try:
                 start = time.perf_counter()
                 loss = impl.step(k)
@@ -122,10 +132,11 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
                 i
                 for i in active
                 if results[i].peer not in scenario.finish
-                and results[i].median * (recipe.steps - k - 1) > 0.1 * scenario.budget
+                and results[i].median * (steps - k - 1) > 0.1 * scenario.budget
             ]
             for i in slow:  # out of budget: stop those that would need long to finish
                 active.remove(i)
+    gc.unfreeze()
     for impl in impls:
         if impl is not None:
             impl.close()
@@ -139,5 +150,5 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
                     f"loss at step {result.steps - 1}: {result.last_loss!r})"
                 )
             )
-            print(f"  [{recipe.label}] {result.peer:55s} {line}", flush=True)
+            print(f"  [{result.recipe.label}] {result.peer:55s} {line}", flush=True)
     return results
