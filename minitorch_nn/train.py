@@ -562,13 +562,19 @@ def _make_optimizer(optimizer: Any, params: list[Any], lr: float | None) -> Any:
     return OPTIMIZERS[optimizer](params, lr=DEFAULT_LR.get(optimizer, 0.01) if lr is None else lr)
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (an IPython ZMQ shell is running this code)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _progress(verbose: Verbose, total: int) -> Any:
     """A tqdm bar on stderr: shown for verbose=True on a terminal or in Jupyter, always with
     "always", never with False."""
     if verbose not in (True, False, "always"):
         raise ValueError(f"verbose must be True, False or 'always', got {verbose!r}")
-    in_notebook = "ipykernel" in sys.modules
-    show = verbose == "always" or (verbose is True and (sys.stderr.isatty() or in_notebook))
+    show = verbose == "always" or (verbose is True and (sys.stderr.isatty() or _in_notebook()))
     if show:
         from tqdm.auto import tqdm  # a widget bar in Jupyter, a text bar in a terminal
     else:
