@@ -295,7 +295,7 @@ class Torch(Impl):
         lr = self.problem.recipe.lr(k)
         with torch.no_grad():
             for p in self.params:
-                p.sub_(lr * p.grad)
+                p.sub_(lr * p.grad)  # type: ignore[operator]
         return float(loss.item())
 
 

@@ -327,10 +327,10 @@ def chart(run: Run, path: Path) -> None:
     ):
         xs, ys = [], []
         for i, n in enumerate(sizes):
-            r = _find(run.demo + run.large, peer, Recipe(n_samples=n))
-            if r is not None:
+            found = _find(run.demo + run.large, peer, Recipe(n_samples=n))
+            if found is not None:
                 xs.append(i + (j - 1) * width)
-                ys.append(r.median * 1e3)
+                ys.append(found.median * 1e3)
         ax2.bar(xs, ys, width, label=peer.split(" (")[0], color=color)
     ax2.set_yscale("log")
     ax2.set_xticks(range(len(sizes)), [f"n = {n:,}" for n in sizes])
