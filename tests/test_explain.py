@@ -37,7 +37,7 @@ def test_the_three_paths_to_x2_and_their_total():
         assert f"= {product!r}\n" in section
     assert f"sum of the paths = {TOTAL_X2!r}" in section
     assert f"d f/d x2 (chain rule, as backward() sums it) = {TOTAL_X2!r}" in section
-    assert "f -> n6 -> n5 -> n4 -> x2" in section  # through sin, named in the graph's ids
+    assert "f -> n5 -> n2 -> n1 -> x2" in section  # through sin, nodes named n1, n2, ... in creation order
     assert "note:" not in text
 
 
@@ -45,17 +45,17 @@ def test_edges_show_local_times_incoming_and_accumulation():
     f, x1, x2 = example()
     f.backward()
     text = quiet(f)
-    assert text.index("f = n6 + n1") < text.index("n6 = n5 / n3") < text.index("x2   [leaf]")
-    assert "n4 = sin(x2)" in text and "n5 = n4 + 1.0" in text and "n2 = exp(x1)" in text
+    assert text.index("f = n5 + n6") < text.index("n5 = n2 / n4") < text.index("x2   [leaf]")
+    assert "n1 = sin(x2)" in text and "n2 = n1 + 1.0" in text and "n3 = exp(x1)" in text
     assert (
-        "-> x2: local d n4/d x2 = 0.8775825618903728  *  incoming 0.20073512936690338"
+        "-> x2: local d n1/d x2 = 0.8775825618903728  *  incoming 0.20073512936690338"
         "  =  0.17616164909120247"
     ) in text
     assert (
-        "d f/d x2 = 0.17616164909120247 (via n4) + -0.05961284871202578 (via n3) "
-        f"+ 1.5 (via n1) = {TOTAL_X2!r}"
+        "d f/d x2 = 1.5 (via n6) + -0.05961284871202578 (via n4) "
+        f"+ 0.17616164909120247 (via n1) = {TOTAL_X2!r}"
     ) in text
-    assert f"d f/d x1 = -0.2671662525244025 (via n2) + 0.5 (via n1) = {x1.grad!r}" in text
+    assert f"d f/d x1 = 0.5 (via n6) + -0.2671662525244025 (via n3) = {x1.grad!r}" in text
 
 
 def test_prints_to_the_given_file_and_returns_the_same_text(capsys):
@@ -83,7 +83,7 @@ def test_interior_inputs_match_grad_and_leave_grad_alone():
     assert "-> x1" not in text  # x1 leads to no input asked for
     # one interior node that is on the way to another interior node
     text = quiet(f, [numerator])
-    assert "d f/d n4: 1 path" in text and "sin(x2)" not in text.split("2. Paths")[0]
+    assert "d f/d n2: 1 path" in text and "sin(x2)" not in text.split("2. Paths")[0]
 
 
 def test_a_node_used_twice_has_two_paths():

@@ -8,19 +8,16 @@ freed as soon as the user drops its output. The derivative rules live in :mod:`.
 Speed. Building a node is the hot path of every training step, so the operators call the
 rule's own ``forward`` and ``derivative`` through small specialised constructors (two
 Values, a Value and a constant, n Values) instead of one generic loop over the inputs, and
-``backward`` uses a walk specialised for Value: every node carries its creation number
-(``_seq``), and creation order is a topological order (a node is always made after its
-inputs), so the collected graph is sorted by that number (a C-level sort) instead of
-keeping a post-order. Propagation and accumulation into ``.grad`` then happen in one pass
-over the sorted nodes, iterating parents by cached index tuples (no zip object per node).
+``backward`` runs a propagation loop specialised for Value over the graph that the shared
+walk (:func:`.autodiff.toposort`) collects and orders: propagation and accumulation into
+``.grad`` happen in one pass, iterating parents by cached index tuples (no zip per node).
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from itertools import compress, count
-from operator import attrgetter
+from itertools import compress
 from typing import Any, Union  # noqa: UP035
 
 from . import autodiff
@@ -36,8 +33,7 @@ _EXP, _LOG, _TANH, _SIGMOID, _RELU = (RULES[k] for k in ("exp", "log", "tanh", "
 _SIN, _COS, _SQRT, _ABS = (RULES[k] for k in ("sin", "cos", "sqrt", "abs"))
 _FLOAT_MATH = _ops.FLOAT_MATH
 
-_next_seq = count().__next__  # creation numbers: a node is always numbered after its inputs
-_SEQ = attrgetter("_seq")
+_next_seq = autodiff.next_seq  # creation numbers: a node is always numbered after its inputs
 _new = object.__new__
 _NO_GRAPH: tuple[Any, ...] = ()
 
@@ -439,31 +435,6 @@ def _apply_mixed(rule: OpRule, args: tuple[Any, ...]) -> Value:
 
 
 # ---------------------------------------------------------------- backward, specialised
-def _graph_of(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, sorted by creation (inputs first, ``root`` last), each
-    with ``_g`` set to -0.0 (the exact additive identity) ready for the walk.
-
-    An iterative depth-first collection that marks visited nodes with a token new to this
-    walk (an attribute test per edge, cheaper than a set), then one C-level sort by ``_seq``:
-    creation order is a topological order, so no post-order bookkeeping is needed.
-    """
-    token = object()
-    root._mark = token
-    root._g = -0.0
-    order = [root]
-    stack = [root]
-    add, push, pop = order.append, stack.append, stack.pop
-    while stack:
-        for parent in pop()._parents:
-            if parent._mark is not token:
-                parent._mark = token
-                parent._g = -0.0
-                add(parent)
-                push(parent)
-    order.sort(key=_SEQ)
-    return order
-
-
 # Index tuples for the backward loop: iterating a cached tuple of indices costs less per node
 # than creating a zip (or range) object, which dominates for nodes with one or a few parents.
 _INDICES = tuple(tuple(range(n)) for n in range(65))
@@ -476,7 +447,7 @@ def _backward(root: Value, seed: float) -> None:
     has already pushed its share, so its gradient is complete; it is added to ``.grad`` and
     pushed on to its parents.
     """
-    order = _graph_of(root)
+    order = autodiff.toposort(root, -0.0)  # -0.0: the exact additive identity
     root._g = seed
     indices = _INDICES
     for node in reversed(order):

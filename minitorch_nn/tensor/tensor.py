@@ -25,6 +25,7 @@ from .ops import NUMPY_MATH, RULES, TensorOp, unbroadcast
 
 _ndarray = np.ndarray
 _new = object.__new__
+_next_seq = autodiff.next_seq
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 _SCALARS = (int, float, np.number, np.bool_)
 
@@ -66,6 +67,8 @@ class Tensor(autodiff.Node):
         "_ctx",
         "_g",
         "_retain",
+        "_seq",
+        "_mark",
     )
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
 
@@ -80,6 +83,8 @@ class Tensor(autodiff.Node):
     _ctx: Any
     _g: Any
     _retain: bool
+    _seq: int  # creation number (autodiff.next_seq): always after the inputs'
+    _mark: object  # scratch for the graph walk
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = ""
@@ -102,6 +107,8 @@ class Tensor(autodiff.Node):
         self._ctx = None
         self._g = None
         self._retain = False
+        self._seq = _next_seq()
+        self._mark = None
 
     # ------------------------------------------------------------ properties
     @property
@@ -460,6 +467,8 @@ def _init_plain(out: Tensor, data: np.ndarray) -> None:
     out._ctx = None
     out._g = None
     out._retain = False
+    out._seq = _next_seq()
+    out._mark = None
 
 
 def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
@@ -479,6 +488,8 @@ def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
     out.grad = out._g = None
     out.label = ""
     out._retain = False
+    out._seq = _next_seq()
+    out._mark = None
     out._ctx = ctx
     out._op = op
     if _mode.enabled:
