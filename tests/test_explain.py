@@ -37,7 +37,7 @@ def test_the_three_paths_to_x2_and_their_total():
         assert f"= {product!r}\n" in section
     assert f"sum of the paths = {TOTAL_X2!r}" in section
     assert f"d f/d x2 (chain rule, as backward() sums it) = {TOTAL_X2!r}" in section
-    assert "f -> n5 -> n2 -> n1 -> x2" in section  # through sin, nodes named n1, n2, ... in creation order
+    assert "f -> n5 -> n2 -> n1 -> x2" in section  # through sin; nodes named in creation order
     assert "note:" not in text
 
 
