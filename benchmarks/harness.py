@@ -1,27 +1,40 @@
-"""Run implementations side by side on one recipe: alternating steps, a time budget, medians.
+"""Run implementations side by side on one recipe: one worker process each, alternating steps.
 
-Every implementation trains from the same data and weights. Round k runs step k of every
-implementation still going (the order rotates each round so that none always goes first),
-timing each step alone. Objects that exist before the first step (modules such as torch,
-data, models) are frozen with ``gc.freeze()`` and every step is preceded by an untimed
-``gc.collect()``: no implementation pays for collecting another's garbage (micrograd leaves
-tens of MiB of reference cycles per step) or for scanning the harness's imports, while the
-collector's cost on an implementation's own objects within its step is timed. Slow
-implementations stop once the scenario's budget is spent and they have done ``min_steps``
-steps; fast ones run all of the recipe's steps. Each result
-keeps the loss of its last step, so a fast but wrong implementation shows.
+Every implementation trains from the same data and weights, in a worker process of its own
+(:mod:`.worker`, started with ``python -m benchmarks.worker``) that imports only what it
+needs: micrograd's imports numpy and sklearn as its notebook does (no torch), PyTorch's
+imports torch (one thread), ours import numpy and minitorch_nn. So no implementation pays
+for another's heap or garbage, and each one's cyclic garbage collector runs in its normal
+state (on, default thresholds) over its own process, as in a user's script. Round k asks
+each implementation still going for step k, one worker at a time (the others wait on their
+input), rotating the order each round so that none always goes first; the worker times the
+step itself (``perf_counter`` around exactly one training step, no forced collections).
+Slow implementations stop once the scenario's budget is spent and they have done
+``min_steps`` steps; fast ones run all of the recipe's steps. Each result keeps the loss of
+its last step, so a fast but wrong implementation shows.
+
+Workers run their numerical libraries on one thread (OPENBLAS/OMP/MKL_NUM_THREADS=1 set in
+their environment before numpy loads; ``torch.set_num_threads(1)``), and without
+OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which slow a current numpy where they are set.
 """
 
 from __future__ import annotations
 
-import gc
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .peers import PEER_BY_NAME, Impl, Peer
-from .workload import Problem, Recipe, make_problem
+from .peers import PEER_BY_NAME
+from .workload import Recipe, make_problem, save_problem
+
+SINGLE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -76,34 +89,90 @@ class Scenario:
     min_steps: int = 3
 
 
-def _build(peer: Peer, problem: Problem, result: Result) -> Impl | None:
-    reason = peer.missing()
-    if reason is not None:
-        result.status = reason
-        return None
-    try:
-        return peer.factory(problem)
-    except Exception as exc:  # a broken peer is reported, not fatal to the suite
-        result.status = f"error: {type(exc).__name__}: {exc}"
-        traceback.print_exc()
-        return None
+def worker_env() -> dict[str, str]:
+    """The environment of a worker: one thread for BLAS/OpenMP/MKL, no OpenBLAS core-type
+    override, and this checkout on the import path."""
+    env = dict(os.environ)
+    for name in SINGLE_THREAD:
+        env[name] = "1"
+    for name in UNSET:
+        env.pop(name, None)
+    path = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+    return env
+
+
+class Worker:
+    """One implementation on one recipe in its own process (see :mod:`.worker`)."""
+
+    def __init__(self, peer: str, problem_path: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.worker", peer, problem_path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=worker_env(),
+            cwd=ROOT,
+            text=True,
+            bufsize=1,
+        )
+
+    def _reply(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        return line or f"error: worker exited (code {self.proc.poll()})"
+
+    def ready(self) -> str:
+        """'ready', or the reason the implementation could not be built."""
+        return self._reply()
+
+    def step(self, k: int) -> tuple[float, float]:
+        """(seconds, loss) of training step ``k``, measured in the worker."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"step {k}\n")
+        self.proc.stdin.flush()
+        reply = self._reply()
+        if reply.startswith("error"):
+            raise RuntimeError(reply)
+        seconds, loss = reply.split()
+        return float(seconds), float(loss)
+
+    def close(self) -> None:
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
     """Run every (peer, recipe) of ``scenario`` with alternating steps; one Result each."""
-    problems = {recipe: make_problem(recipe) for recipe in scenario.recipes}
     pairs = [(name, recipe) for recipe in scenario.recipes for name in scenario.peers]
     results = [Result(name, recipe) for name, recipe in pairs]
-    impls: list[Impl | None] = [
-        _build(PEER_BY_NAME[name], problems[recipe], result)
-        for (name, recipe), result in zip(pairs, results)
-    ]
-    active = [i for i, impl in enumerate(impls) if impl is not None]
-    # Freeze what exists now (modules, data, models) so that the collector's cost inside a
-    # step is each implementation's own, not a scan of torch's objects; then collect before
-    # every step (untimed, and cheap once the rest is frozen).
-    gc.collect()
-    gc.freeze()
+    workers: list[Worker | None] = []
+    with tempfile.TemporaryDirectory(prefix="minitorch-bench-") as tmp:
+        paths = {}
+        for j, recipe in enumerate(scenario.recipes):
+            paths[recipe] = os.path.join(tmp, f"problem{j}.npz")
+            save_problem(make_problem(recipe), paths[recipe])
+        for (name, recipe), result in zip(pairs, results):
+            reason = PEER_BY_NAME[name].missing()
+            if reason is not None:
+                result.status = reason
+                workers.append(None)
+                continue
+            workers.append(Worker(name, paths[recipe]))
+        for i, worker in enumerate(workers):
+            if worker is not None and (status := worker.ready()) != "ready":
+                results[i].status = status
+                worker.close()
+                workers[i] = None
+    active = [i for i, worker in enumerate(workers) if worker is not None]
     steps = max(recipe.steps for recipe in scenario.recipes)
     deadline = time.perf_counter() + scenario.budget
     for k in range(steps):
@@ -112,17 +181,12 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
             break
         order = active[k % len(active) :] + active[: k % len(active)]
         for i in order:
-            impl, result = impls[i], results[i]
-            assert impl is not None
-            gc.collect()  # untimed: no step pays for collecting another's garbage
+            worker, result = workers[i], results[i]
+            assert worker is not None
             try:
-                start = time.perf_counter()
-                loss = impl.step(k)
-                elapsed = time.perf_counter() - start
-                impl.after_step()
-            except Exception as exc:
-                result.status = f"error at step {k}: {type(exc).__name__}: {exc}"
-                traceback.print_exc()
+                elapsed, loss = worker.step(k)
+            except (RuntimeError, ValueError, OSError) as exc:
+                result.status = f"error at step {k}: {exc}"
                 active.remove(i)
                 continue
             result.times.append(elapsed)
@@ -136,10 +200,9 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
             ]
             for i in slow:  # out of budget: stop those that would need long to finish
                 active.remove(i)
-    gc.unfreeze()
-    for impl in impls:
-        if impl is not None:
-            impl.close()
+    for worker in workers:
+        if worker is not None:
+            worker.close()
     if log:
         for result in results:
             line = (

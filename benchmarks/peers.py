@@ -175,9 +175,13 @@ class TensorNN(Impl):
 class Micrograd(Impl):
     """micrograd's demo notebook code. ``numpy_inputs`` feeds numpy scalars as the notebook
     does (every node's data becomes a numpy float64); otherwise Python floats. With
-    ``gc_off`` the cyclic collector is disabled during the step and run after it, untimed."""
+    ``gc_off`` the cyclic collector is disabled during the step; ``after_step`` then runs one
+    ``gc.collect()``, untimed, only to keep the process's memory bounded (its reference cycles
+    would otherwise add tens of MiB per step)."""
 
     def __init__(self, problem: Problem, numpy_inputs: bool, gc_off: bool) -> None:
+        # The notebook's process: numpy, sklearn (its data) and micrograd; no torch.
+        import sklearn.datasets  # noqa: F401
         from micrograd import nn
 
         self.problem = problem

@@ -175,17 +175,33 @@ def markdown(run: Run) -> str:
         f"{m['numpy']}, torch {m['torch']}, micrograd {m['micrograd']}. "
         f"Budget {run.budget:.0f} s, run took {run.seconds:.0f} s.",
         "",
-        "The workload: moons (noise 0.1), MLP(2, [H, H, 1]) with ReLU, hinge loss + 1e-4 L2, "
+        "## Method",
+        "",
+        "- Workload: moons (noise 0.1), MLP(2, [H, H, 1]) with ReLU, hinge loss + 1e-4 L2, "
         "SGD with lr 1.0 - 0.9 k/100, full batch; the same data and starting weights "
-        "(micrograd's after random.seed(1337)) for every implementation. Steps alternate "
-        "between implementations; times are medians per step (step 0 left out). Slow peers "
-        "stop when the budget is spent; their loss is checked against ours at the same step, "
-        "and ratios compare their median with ours over the same rounds. Objects created before "
-        "the first step (torch and the other modules, data, models) are frozen (gc.freeze()) "
-        "and each step follows an untimed gc.collect(), so the collector's cost in a step is "
-        "the implementation's own; in a process with a bigger heap (a Jupyter kernel, or "
-        "torch imported) micrograd with its collector on is about twice as slow. See the "
-        "memory section for the scalar engine run back to back with no forced collections.",
+        "(micrograd's after random.seed(1337)) for every implementation.",
+        "- One worker process per implementation (and per size), started by the parent "
+        "(`python -m benchmarks.worker`), importing only what it needs: micrograd's worker "
+        "numpy + sklearn as its notebook does (no torch); PyTorch's worker torch with "
+        "`torch.set_num_threads(1)`; ours numpy + minitorch_nn. No implementation pays for "
+        "another's heap or garbage.",
+        "- Side by side: the parent alternates implementations step by step, sending `step k` "
+        "to one worker at a time (the others wait idle) and rotating the order each round. The "
+        "worker times exactly one training step (perf_counter around forward, loss, backward "
+        "and update) with Python's cyclic garbage collector in its normal state: enabled, "
+        "default thresholds, no forced collections, so a collection that a step triggers is "
+        "timed in that step. The one exception is the row marked gc.disable(): its step runs "
+        "with the collector off, and after each step the worker runs one untimed gc.collect(), "
+        "only to keep its memory bounded (micrograd's reference cycles would otherwise add "
+        "tens of MiB per step).",
+        "- numpy runs single-threaded in every worker, like PyTorch: OPENBLAS_NUM_THREADS, "
+        "OMP_NUM_THREADS and MKL_NUM_THREADS are set to 1 in the worker's environment before "
+        "numpy is imported, and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset there if set "
+        "(they slow a current numpy).",
+        "- Times are medians per step (step 0 left out); the mean column includes the "
+        "collector's occasional full passes. Slow peers stop when the scenario's time budget "
+        "is spent; their loss is checked against ours at the same step, and every ratio "
+        "compares a peer's median with ours over the same rounds.",
         "",
         "## Demo recipe (n = 100, H = 16)",
         "",

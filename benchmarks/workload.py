@@ -63,3 +63,22 @@ def make_problem(recipe: Recipe) -> Problem:
         weights.append(W)
         biases.append(np.zeros(n_out))
     return Problem(recipe, X, y, weights, biases)
+
+
+def save_problem(problem: Problem, path: str) -> None:
+    """Write ``problem`` to an .npz (plain arrays, no pickle) for a worker process."""
+    r = problem.recipe
+    arrays = {"recipe": np.array([r.n_samples, r.hidden, r.steps]), "X": problem.X, "y": problem.y}
+    for i, (W, b) in enumerate(zip(problem.weights, problem.biases)):
+        arrays[f"W{i}"], arrays[f"b{i}"] = W, b
+    np.savez(path, allow_pickle=False, **arrays)
+
+
+def load_problem(path: str) -> Problem:
+    """The problem :func:`save_problem` wrote (numpy only: no sklearn in the worker)."""
+    with np.load(path, allow_pickle=False) as f:
+        n, hidden, steps = (int(v) for v in f["recipe"])
+        layers = len(Recipe(n, hidden, steps).sizes) - 1
+        weights = [f[f"W{i}"] for i in range(layers)]
+        biases = [f[f"b{i}"] for i in range(layers)]
+        return Problem(Recipe(n, hidden, steps), f["X"], f["y"], weights, biases)

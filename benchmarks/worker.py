@@ -1,0 +1,62 @@
+"""One implementation in a process of its own: ``python -m benchmarks.worker PEER PROBLEM.npz``.
+
+The parent (:mod:`.harness`) talks to it over stdin/stdout, one line at a time:
+
+- the worker builds the implementation, then writes ``ready`` (or ``error: ...``);
+- the parent writes ``step K``; the worker runs training step K, timed with
+  ``perf_counter`` around exactly that step (the collector in its normal state), does the
+  implementation's untimed ``after_step()``, and writes ``SECONDS LOSS`` (or ``error: ...``);
+- ``quit`` (or end of input) ends it.
+
+The worker imports only what its implementation needs (numpy for the problem's arrays, then
+whatever the implementation imports itself); the parent sets the thread counts of the
+numerical libraries in its environment before it starts (see :func:`.harness.worker_env`).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+import traceback
+
+
+def main(argv: list[str]) -> int:
+    peer_name, problem_path = argv
+    # The protocol owns the real stdout; anything an implementation prints goes to stderr.
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    sys.stdout = sys.stderr
+
+    from .peers import PEER_BY_NAME
+    from .workload import load_problem
+
+    try:
+        impl = PEER_BY_NAME[peer_name].factory(load_problem(problem_path))
+    except Exception as exc:
+        traceback.print_exc()
+        channel.write(f"error: {type(exc).__name__}: {exc}\n")
+        return 1
+    gc.collect()  # once, before the first step: the build's garbage is not a step's
+    channel.write("ready\n")
+    for line in sys.stdin:
+        command = line.split()
+        if not command or command[0] == "quit":
+            break
+        k = int(command[1])
+        try:
+            start = time.perf_counter()
+            loss = impl.step(k)
+            elapsed = time.perf_counter() - start
+            impl.after_step()
+        except Exception as exc:
+            traceback.print_exc()
+            channel.write(f"error: {type(exc).__name__}: {exc}\n")
+            continue
+        channel.write(f"{elapsed!r} {float(loss)!r}\n")
+    impl.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
