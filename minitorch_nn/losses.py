@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import numpy as np
 
 from .engine import Value, vsum
+from .engine.functional import sumsq
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -73,6 +74,23 @@ def _scalar(pred: Any, i: int, name: str) -> Value:
     raise TypeError(f"{name}: prediction {i} must be a Value or number, got {type(pred).__name__}")
 
 
+def _unwrapped(preds: list[Any]) -> list[Value] | None:
+    """The common batch, one Value or a 1-element list of one Value per sample, unwrapped in
+    one pass; None for anything else (the per-sample path then checks and converts)."""
+    n = len(preds)
+    types = list(map(type, preds))
+    if types.count(Value) == n:
+        return preds
+    if types.count(list) == n:
+        try:
+            values = [p for (p,) in preds]
+        except ValueError:  # some sample has several outputs (or none)
+            return None
+        if list(map(type, values)).count(Value) == n:
+            return values
+    return None
+
+
 def _batch(preds: Any, targets: Any, name: str) -> tuple[list[Value], list[float]]:
     """Predictions as Values and targets as floats, after checking the batch."""
     preds = list(preds)
@@ -83,7 +101,10 @@ def _batch(preds: Any, targets: Any, name: str) -> tuple[list[Value], list[float
         raise ValueError(
             f"{name}: {len(preds)} predictions but {len(target_array)} targets; expected equal"
         )
-    return [_scalar(p, i, name) for i, p in enumerate(preds)], target_array.tolist()
+    values = _unwrapped(preds)
+    if values is None:
+        values = [_scalar(p, i, name) for i, p in enumerate(preds)]
+    return values, target_array.tolist()
 
 
 def _mean(terms: list[Value]) -> Value:
@@ -110,11 +131,15 @@ def mse_loss(preds: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
     return _mean(terms)
 
 
+_PLUS_MINUS_ONE = frozenset((-1.0, 1.0))
+
+
 @_dispatch
 def hinge_loss(scores: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
     """mean(relu(1 - t * s)) with t in {-1, +1}: micrograd's max-margin loss."""
     values, ts = _batch(scores, targets, "hinge_loss")
-    _check_targets(ts, lambda t: t in (-1.0, 1.0), "-1 or +1", "hinge_loss")
+    if not set(ts) <= _PLUS_MINUS_ONE:  # one C-level pass; the loop below names the culprit
+        _check_targets(ts, lambda t: t in (-1.0, 1.0), "-1 or +1", "hinge_loss")
     return _mean([(1.0 - t * s).relu() for s, t in zip(values, ts)])
 
 
@@ -207,8 +232,9 @@ def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Val
 
 @_dispatch
 def l2_penalty(params: Iterable[Any]) -> Value | Tensor:
-    """sum(p^2) over parameters (multiply by alpha yourself: ``1e-4 * l2_penalty(ps)``)."""
-    return vsum([p * p for p in params])
+    """sum(p^2) over parameters (multiply by alpha yourself: ``1e-4 * l2_penalty(ps)``), as
+    one ``sumsq`` node: p_1^2 + ... + p_n^2 added left to right; d/dp_i = 2 p_i."""
+    return sumsq(params)
 
 
 LOSSES: dict[str, Callable[..., Value | Tensor]] = {

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import autodiff
-from .ops import RULES
-from .value import Value, _apply_known, _apply_mixed, _apply_values, _as_operand
+from .ops import DOT_ACTIVATIONS, RULES
+from .value import Value, _apply_known, _apply_mixed, _apply_values, _as_operand, _dense
 
-_SUM, _DOT = RULES["sum"], RULES["dot"]
+_SUM, _DOT, _SUMSQ = RULES["sum"], RULES["dot"], RULES["sumsq"]
+_NEURON_RULES = {name: RULES[rule] for name, rule in DOT_ACTIVATIONS.items()}
 _PLAIN = frozenset((Value, float))  # operand types that need no conversion
 
 
@@ -40,24 +41,91 @@ def vsum(values: Iterable[Any]) -> Value:
     return _apply_mixed(_SUM, _constants_checked(args, "vsum"))
 
 
-def dot(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
-    """b + w_1 x_1 + ... + w_n x_n as a single node; d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
+def sumsq(values: Iterable[Any]) -> Value:
+    """x_1^2 + ... + x_n^2 as a single node; d/dx_i = 2 x_i. An empty sum is Value(0.0)."""
+    args = tuple(values)
+    if not args:
+        return Value(0.0)
+    if list(map(type, args)).count(Value) == len(args):
+        return _apply_values(_SUMSQ, args)
+    return _apply_mixed(_SUMSQ, _constants_checked(args, "sumsq"))
+
+
+def _neuron_rule(activation: str | None) -> Any:
+    rule = _NEURON_RULES.get(activation)
+    if rule is None:
+        known = ", ".join(repr(k) for k in _NEURON_RULES)
+        raise ValueError(f"unknown activation {activation!r}; expected one of {known}")
+    return rule
+
+
+def dense(
+    rows: Sequence[tuple[Sequence[Value], Value]],
+    inputs: Sequence[Any],
+    activation: str | None = None,
+) -> list[Value]:
+    """``[dot(w, inputs, b, activation) for w, b in rows]``: a layer of neurons on one sample,
+    one node per neuron, the inputs' data gathered once for the layer."""
+    rule = _neuron_rule(activation)
+    inputs = tuple(inputs)
+    n = len(inputs)
+    for w, b in rows:
+        if len(w) != n or type(b) is not Value or list(map(type, w)).count(Value) != n:
+            return [dot(w, inputs, b, activation) for w, b in rows]  # checks and converts
+    return dense_trusted(rule, rows, inputs)
+
+
+def dense_trusted(
+    rule: Any, rows: Sequence[tuple[Sequence[Value], Value]], inputs: tuple[Any, ...]
+) -> list[Value]:
+    """:func:`dense` for rows known to hold Values only, ``len(inputs)`` weights each (a
+    layer's own parameters): only the inputs are looked at."""
+    n = len(inputs)
+    types = list(map(type, inputs))
+    if types.count(Value) == n:
+        return _dense(rule, rows, inputs, None)
+    if types.count(float) == n:
+        return _dense(rule, rows, inputs, _constant_inputs_mask(n))
+    return [_dot_rule(rule, w, inputs, b) for w, b in rows]
+
+
+def neuron_rule(activation: str | None) -> Any:
+    """The op rule of a neuron ``act(b + w.x)`` (``dot``, ``dot_relu``, ``dot_tanh``,
+    ``dot_sigmoid``); ValueError for an unknown activation."""
+    return _neuron_rule(activation)
+
+
+def dot(
+    weights: Sequence[Any],
+    inputs: Sequence[Any],
+    bias: Any = 0.0,
+    activation: str | None = None,
+) -> Value:
+    """act(b + w_1 x_1 + ... + w_n x_n) as a single node (act = identity when ``activation``
+    is None, else "relu", "tanh" or "sigmoid"); with z = b + w.x: d/dw_i = act'(z) x_i,
+    d/dx_i = act'(z) w_i, d/db = act'(z)."""
     if len(weights) != len(inputs):
         raise ValueError(
             f"dot: {len(weights)} weights and {len(inputs)} inputs; expected equal lengths"
         )
+    return _dot_rule(
+        _DOT if activation is None else _neuron_rule(activation), weights, inputs, bias
+    )
+
+
+def _dot_rule(rule: Any, weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> Value:
     args = (*weights, *inputs, bias)
     types = list(map(type, args))
     if types.count(Value) == len(args):  # all Values (_all_values, inlined)
-        return _apply_values(_DOT, args)
+        return _apply_values(rule, args)
     n = len(weights)
     if types[:n].count(Value) == n and type(bias) is Value and types[n:-1].count(float) == n:
         # A first layer: Value weights and bias, float inputs (constants, not parents).
         xs = [w.data for w in weights]
         xs += inputs
         xs.append(bias.data)
-        return _apply_known(_DOT, args, xs, (*weights, bias), _constant_inputs_mask(n))
-    return _apply_mixed(_DOT, _constants_checked(args, "dot"))
+        return _apply_known(rule, args, xs, (*weights, bias), _constant_inputs_mask(n))
+    return _apply_mixed(rule, _constants_checked(args, "dot"))
 
 
 _MASKS: dict[int, tuple[bool, ...]] = {}

@@ -14,8 +14,11 @@ Floating-point behaviour follows PyTorch float64 rather than Python's ``math`` e
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul as _mul
 from typing import Any
 
 inf = math.inf
@@ -181,9 +184,16 @@ def _sum_forward(*xs: float) -> float:
     return total
 
 
+# Python < 3.12 adds floats in sum() with plain double additions, left to right: exactly
+# ``total += x``. From 3.12 on sum() compensates rounding, so the loop is written out there.
+_PLAIN_SUM = sys.version_info < (3, 12)
+
+
 def _dot_forward(*xs: float) -> float:
     """xs = (w_1..w_n, x_1..x_n, b): b + w_1*x_1 + ... + w_n*x_n, summed left to right."""
     n = len(xs) // 2
+    if _PLAIN_SUM:
+        return sum(map(_mul, xs[:n], xs[n : 2 * n]), xs[-1])
     total = xs[-1]
     for i in range(n):
         total += xs[i] * xs[n + i]
@@ -195,6 +205,54 @@ def _dot_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
     n = len(xs) // 2
     return (*xs[n : 2 * n], *xs[:n], 1.0)
 
+
+def _dot_act(
+    name: str,
+    act: Callable[[float], float],
+    act_derivative: Callable[[Any, Any], Any],
+    symbol: str,
+) -> OpRule:
+    """The fused neuron ``act(b + w.x)`` as one op: z = dot(w, x, b) as in ``dot``, out = act(z).
+
+    d/dw_i = act'(z) x_i, d/dx_i = act'(z) w_i, d/db = act'(z), where
+    ``act_derivative(m, out)`` gives act'(z) from the output.
+    """
+
+    def forward(*xs: float) -> float:
+        return act(_dot_forward(*xs))
+
+    def derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
+        d = act_derivative(m, out)
+        local = _dot_derivative(m, xs, out)
+        if type(d) is float and d == 1.0:  # 1 * v is v (also for inf and nan): no products
+            return local
+        return tuple(map(_mul, repeat(d), local))
+
+    return OpRule(name, forward, derivative, symbol)
+
+
+def _sumsq_forward(*xs: float) -> float:
+    """x_1^2 + ... + x_n^2, summed left to right from 0.0."""
+    if _PLAIN_SUM:
+        return sum(map(_mul, xs, xs), 0.0)
+    total = 0.0
+    for x in xs:
+        total += x * x
+    return total
+
+
+def _sumsq_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
+    """d/dx_i (x_1^2 + ... + x_n^2) = 2 x_i."""
+    return tuple(map(_mul, repeat(2.0), xs))
+
+
+DOT_ACTIVATIONS: dict[str | None, str] = {
+    None: "dot",
+    "relu": "dot_relu",
+    "tanh": "dot_tanh",
+    "sigmoid": "dot_sigmoid",
+}
+"""The rule of a neuron ``act(b + w.x)`` for each activation name (None: plain ``dot``)."""
 
 RULES: dict[str, OpRule] = {
     rule.name: rule
@@ -226,5 +284,12 @@ RULES: dict[str, OpRule] = {
         # d/dx_i (x_1 + ... + x_n) = 1
         OpRule("sum", _sum_forward, lambda m, xs, out: (1.0,) * len(xs), "sum"),
         OpRule("dot", _dot_forward, _dot_derivative, "dot"),
+        # relu(dot): act'(z) = 1 if z > 0 else 0, and z > 0 exactly when out > 0
+        _dot_act("dot_relu", relu, lambda m, out: m.step(out), "relu(dot)"),
+        # tanh(dot): act'(z) = 1 - tanh(z)^2
+        _dot_act("dot_tanh", tanh, lambda m, out: 1.0 - out * out, "tanh(dot)"),
+        # sigmoid(dot): act'(z) = s (1 - s)
+        _dot_act("dot_sigmoid", sigmoid, lambda m, out: out * (1.0 - out), "sigmoid(dot)"),
+        OpRule("sumsq", _sumsq_forward, _sumsq_derivative, "sumsq"),
     )
 }

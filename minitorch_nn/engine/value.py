@@ -462,3 +462,47 @@ def _backward(root: Value, seed: float) -> None:
             for i in indices[n] if n < 65 else range(n):
                 parents[i]._g += local[i] * g
         node.grad += g
+
+
+# ---------------------------------------------------------------- fused neurons, layer at a time
+def _dense(
+    rule: OpRule,
+    rows: Sequence[tuple[Sequence[Value], Value]],
+    inputs: tuple[Any, ...],
+    constant_mask: Sequence[bool] | None,
+) -> list[Value]:
+    """``[rule(*w, *inputs, b) for w, b in rows]``: one neuron node per row on the same inputs.
+
+    ``inputs`` are all Values (``constant_mask`` None) or all floats (``constant_mask`` marks
+    the parents among the args, weights and bias). The inputs' data are gathered once for the
+    whole layer; each node calls the rule's own ``forward`` and ``derivative``.
+    """
+    forward, derivative = rule.forward, rule.derivative
+    xd = [v.data for v in inputs] if constant_mask is None else list(inputs)
+    enabled = _mode.enabled
+    out: list[Value] = []
+    append = out.append
+    for ws, b in rows:
+        xs = [w.data for w in ws]
+        xs += xd
+        xs.append(b.data)
+        data = forward(*xs)
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        node._op = rule
+        node._g = None
+        node._seq = _next_seq()
+        node._mark = None
+        if not enabled:
+            node._args = node._parents = node._local = _NO_GRAPH
+        elif constant_mask is None:
+            node._args = node._parents = (*ws, *inputs, b)
+            node._local = derivative(_FLOAT_MATH, xs, data)
+        else:
+            node._args = (*ws, *inputs, b)
+            node._parents = (*ws, b)
+            node._local = tuple(compress(derivative(_FLOAT_MATH, xs, data), constant_mask))
+        append(node)
+    return out

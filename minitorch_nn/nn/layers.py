@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine import Value, dot
-from .activations import ACTIVATIONS, check_activation
+from ..engine.functional import dense_trusted, neuron_rule
+from .activations import check_activation
 from .init import get_initializer, make_rng
 from .module import Module, build_model, register_model
 
@@ -35,7 +36,8 @@ def _check_inputs(layer: Module, x: Sequence[Any], nin: int) -> None:
 
 @register_model
 class Neuron(Module):
-    """act(b + w_1 x_1 + ... + w_n x_n), computed as one ``dot`` node (micrograd's order)."""
+    """act(b + w_1 x_1 + ... + w_n x_n), computed as one node (micrograd's order): ``dot``
+    without an activation, else the fused ``dot_relu`` / ``dot_tanh`` / ``dot_sigmoid``."""
 
     def __init__(
         self,
@@ -54,7 +56,7 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[Any]) -> Value:
         _check_inputs(self, x, self.nin)
-        return ACTIVATIONS[self.activation](dot(self.w, x, self.b))
+        return dot(self.w, x, self.b, self.activation)
 
     def config(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation, "init": self.init}
@@ -69,7 +71,8 @@ class Neuron(Module):
 
 @register_model
 class Linear(Module):
-    """``nout`` neurons on the same inputs: returns a list of ``nout`` Values."""
+    """``nout`` neurons on the same inputs: returns a list of ``nout`` Values, one node each
+    (the inputs' data are gathered once for the whole layer)."""
 
     def __init__(
         self,
@@ -89,8 +92,12 @@ class Linear(Module):
 
     def forward(self, x: Sequence[Any]) -> list[Value]:
         _check_inputs(self, x, self.nin)
-        act = ACTIVATIONS[self.activation]
-        return [act(dot(n.w, x, n.b)) for n in self.neurons]
+        return self._run(tuple(x))
+
+    def _run(self, x: tuple[Any, ...]) -> list[Value]:
+        """The layer on ``x`` (already checked: ``nin`` inputs)."""
+        rows = [(n.w, n.b) for n in self.neurons]
+        return dense_trusted(neuron_rule(self.activation), rows, x)
 
     def config(self) -> dict[str, Any]:
         return {
@@ -136,9 +143,12 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Any]) -> list[Value]:
         _check_inputs(self, x, self.nin)
-        out: Any = x
+        out: Any = tuple(x)
         for layer in self.layers:
-            out = layer(out)
+            if type(layer) is Linear and len(out) == layer.nin:
+                out = layer._run(tuple(out))  # checked here: skip Linear.forward's check
+            else:
+                out = layer(out)
         return out  # (nouts[-1],) Values
 
     def config(self) -> dict[str, Any]:
