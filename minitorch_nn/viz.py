@@ -12,7 +12,8 @@ derivative d(result)/d(input), the factor the chain rule multiplies by on that e
   notebook.
 
 Large graphs: ``max_nodes`` keeps the Values nearest the output and says so in a note;
-``collapse_dots=True`` draws each n-ary ``dot`` node (a Neuron's ``b + sum_i w_i x_i``)
+``collapse_dots=True`` draws each n-ary ``dot`` node (a Neuron's ``b + sum_i w_i x_i``, or
+its fused ``act(b + sum_i w_i x_i)``: ``dot_relu``, ``dot_tanh``, ``dot_sigmoid``)
 as one box that holds its weight and bias leaves. All walks are iterative.
 """
 
@@ -92,6 +93,9 @@ class GraphModel:
     n_shown: int = 0  # Values drawn
 
 
+_DOT_OPS = frozenset(("dot", "dot_relu", "dot_tanh", "dot_sigmoid"))  # a neuron: b + w.x, act
+
+
 def _dot_parts(node: Value) -> tuple[int, tuple[Any, ...]]:
     """(n, args) of a dot node: args = (w_1..w_n, x_1..x_n, b)."""
     args = node._args
@@ -105,7 +109,7 @@ def _absorbed(order: Sequence[Value]) -> set[int]:
     for node in order:
         if not node._args:
             continue
-        if node.op == "dot":
+        if node.op in _DOT_OPS:
             n, args = _dot_parts(node)
             for pos, arg in enumerate(args):
                 if not isinstance(arg, Value):
@@ -145,7 +149,7 @@ _BINARY = {"add", "sub", "mul", "div", "pow"}
 def _arg_names(node: Value) -> Sequence[str] | None:
     """Edge names where argument order matters: a/b for sub, div, pow of two Values;
     w1..wn, x1..xn, b for a dot node."""
-    if node.op == "dot":
+    if node.op in _DOT_OPS:
         n = len(node._args) // 2
         return [f"w{j}" for j in range(1, n + 1)] + [f"x{j}" for j in range(1, n + 1)] + ["b"]
     if node.op in _SIDES and len(node._parents) == 2:
@@ -179,7 +183,9 @@ def _dot_box_lines(node: Value, name: str) -> list[str]:
     bias = args[-1].data if isinstance(args[-1], Value) else args[-1]
     return [
         name,
-        f"dot: b + sum w_i x_i, n={n}",
+        f"dot: b + sum w_i x_i, n={n}"
+        if node.op == "dot"
+        else f"{node.op}: {node.op[4:]}(b + sum w_i x_i), n={n}",
         f"w = [{shown}]",
         f"b = {fmt(bias)}",
         f"data {fmt(node.data)}",
@@ -226,7 +232,7 @@ def build_graph(
             continue
         i = index[key]
         role = "output" if node is value else ("leaf" if not node._args else "")
-        collapsed = collapse_dots and node.op == "dot"
+        collapsed = collapse_dots and node.op in _DOT_OPS
         target = f"v{i}" if collapsed else f"o{i}"
         n_w = len(node._args) // 2 if collapsed else -1
         locals_ = node._local

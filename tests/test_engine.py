@@ -505,3 +505,68 @@ def test_random_expressions_match_torch(expr):
     for v, t in zip(vals, ts):
         tg = 0.0 if t.grad is None else t.grad.item()
         assert _close(v.grad, tg, 1e-8) or abs(v.grad - tg) < 1e-10
+
+
+# ------------------------------------------------------------------ fused neurons and sumsq
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
+def test_fused_neuron_is_one_node_matching_dot_then_activation(act):
+    from minitorch_nn.engine.functional import dense
+
+    def build(fused):
+        w = [Value(0.5), Value(-0.75), Value(0.3)]
+        x = [Value(1.25), Value(0.5), Value(-2.0)]
+        b = Value(0.1)
+        out = dot(w, x, b, act) if fused else getattr(dot(w, x, b), act)()
+        out.backward()
+        return out, [v.grad for v in (*w, *x, b)]
+
+    fused, fused_grads = build(True)
+    plain, plain_grads = build(False)
+    assert fused.op == f"dot_{act}" and len(fused._parents) == 7
+    assert fused.data == plain.data
+    assert fused_grads == pytest.approx(plain_grads, rel=1e-15, abs=0.0)
+    assert gradcheck(
+        lambda a, b, c, x, y: dot([a, b], [x, y], c, act) ** 2, [0.1, 0.2, 0.3, 0.4, 0.5]
+    )
+    # A layer at a time gives the same nodes as one dot per neuron (float or Value inputs).
+    rows = [([Value(0.2), Value(-0.4)], Value(0.05)), ([Value(-1.0), Value(0.3)], Value(0.0))]
+    for inputs in ([0.5, -1.5], [Value(0.5), Value(-1.5)]):
+        layer = dense(rows, inputs, act)
+        single = [dot(w, inputs, b, act) for w, b in rows]
+        assert [n.data for n in layer] == [n.data for n in single]
+        assert [n._local for n in layer] == [n._local for n in single]
+        assert [len(n._parents) for n in layer] == [len(n._parents) for n in single]
+
+
+def test_fused_relu_dead_neuron_and_second_derivatives():
+    w, b = Value(-1.0), Value(0.0)
+    out = dot([w], [2.0], b, "relu")
+    out.backward()
+    assert out.data == 0.0 and w.grad == 0.0 and b.grad == 0.0
+    # 0 * inf = nan, as in dot(...).relu() and torch
+    w2 = Value(-1.0)
+    dot([w2], [math.inf], 0.0, "relu").backward()
+    assert math.isnan(w2.grad)
+    # create_graph through the fused rule: d2/dx2 tanh(w x) = -2 w^2 t (1 - t^2)
+    x = Value(0.3)
+    (g,) = grad(dot([Value(0.8)], [x], 0.0, "tanh"), [x], create_graph=True)
+    (g2,) = grad(g, [x])
+    t = math.tanh(0.8 * 0.3)
+    assert g2 == pytest.approx(-2 * 0.64 * t * (1 - t * t), rel=1e-12)
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        dot([w], [1.0], b, "gelu")
+    with no_grad():
+        assert dot([w], [1.0], b, "tanh")._parents == ()
+
+
+def test_sumsq_is_one_node_with_twice_the_input_as_derivative():
+    from minitorch_nn.engine.functional import sumsq
+
+    ps = [Value(0.5), Value(-2.0), Value(3.0)]
+    s = sumsq(ps)
+    assert s.op == "sumsq" and len(s._parents) == 3
+    assert s.data == vsum([p * p for p in ps]).data
+    s.backward()
+    assert [p.grad for p in ps] == [1.0, -4.0, 6.0]
+    assert gradcheck(lambda a, b: sumsq([a, b, 2.0]) * a, [0.7, -0.2])
+    assert sumsq([]).data == 0.0

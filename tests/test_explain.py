@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pytest
 
@@ -137,3 +138,17 @@ def test_inputs_outside_the_graph_and_bad_arguments():
         quiet(f, [1.0])
     with pytest.raises(ValueError, match="max_paths"):
         quiet(f, max_paths=0)
+
+
+def test_a_fused_neuron_shows_its_op_and_the_right_gradients():
+    from minitorch_nn.engine import dot
+
+    x = Value(2.0, label="x")
+    w = Value(-0.5, label="w")
+    out = dot([w], [x], Value(3.0, label="b"), "tanh")
+    text = quiet(out, [x, w])
+    assert "dot_tanh(" in text
+    gx, gw = grad(out, [x, w])
+    t = math.tanh(3.0 - 1.0)
+    assert gx == pytest.approx(-0.5 * (1 - t * t)) and gw == pytest.approx(2.0 * (1 - t * t))
+    assert repr(gx) in text or f"{gx:.6g}" in text

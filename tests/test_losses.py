@@ -63,6 +63,20 @@ def test_l2_penalty_is_sum_of_squares() -> None:
     assert penalty.data == 14.0
     penalty.backward()
     assert [p.grad for p in ps] == [2.0, -4.0, 6.0]
+    assert penalty.op == "sumsq" and len(penalty._parents) == 3  # one node, not 3 muls + sum
+
+
+def test_hinge_on_one_element_lists_equals_hinge_on_values() -> None:
+    scores = values([0.5, -2.0, 0.25])
+    wrapped = hinge_loss([[s] for s in scores], [1, -1, -1])
+    plain = hinge_loss(scores, np.array([1, -1, -1]))
+    assert wrapped.data == plain.data == (0.5 + 0.0 + 1.25) * (1.0 / 3)
+    mixed = hinge_loss([[scores[0]], scores[1], (0.25,)], [1, -1, -1])  # lists, a Value, a number
+    assert mixed.data == plain.data
+    with pytest.raises(ValueError, match="prediction 1 has 2 outputs"):
+        hinge_loss([[scores[0]], [scores[1], scores[2]]], [1, -1])
+    with pytest.raises(ValueError, match="target 1 is 0.0, expected -1 or \\+1"):
+        hinge_loss([[scores[0]], [scores[1]]], [1, 0])
 
 
 def test_mean_uses_micrograds_evaluation_order() -> None:

@@ -414,3 +414,23 @@ def test_matches_torch_forward_and_gradients(torch: Any) -> None:
         for row, b in zip(lin.weight.grad.tolist(), lin.bias.grad.tolist()):
             theirs += [*row, b]
     assert np.allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+def test_hidden_layers_make_one_fused_node_per_neuron_per_sample() -> None:
+    from minitorch_nn.engine.autodiff import toposort
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -1.0])[0]
+    nodes = [n for n in toposort(out) if n._op is not None]
+    ops = [n.op for n in nodes]
+    assert ops.count("dot_relu") == 32 and ops.count("dot") == 1 and len(nodes) == 33
+    # the same numbers as dot followed by relu, neuron by neuron
+    h = [
+        n.b.data + sum(w.data * x for w, x in zip(n.w, [0.5, -1.0]))
+        for n in model.layers[0].neurons
+    ]
+    first = [n for n in nodes if len(n._parents) == 3]
+    assert [n.data for n in first] == pytest.approx([max(0.0, z) for z in h], rel=1e-15)
+    tanh_neuron = Neuron(3, activation="tanh", seed=1)
+    assert tanh_neuron([1.0, 2.0, 3.0]).op == "dot_tanh"
+    assert Linear(2, 3, activation="sigmoid", seed=2)([0.1, 0.2])[0].op == "dot_sigmoid"

@@ -186,3 +186,15 @@ def test_draw_graph_checks_its_arguments():
         draw_graph(small(), format="jpg")
     with pytest.raises(ValueError, match="backend must be"):
         draw_graph(small(), backend="tikz")
+
+
+def test_collapse_dots_treats_a_fused_neuron_like_a_dot():
+    xs = [Value(0.5, label="in1"), Value(-1.0, label="in2")]
+    ws = [Value(0.1, label="w0"), Value(0.2, label="w1")]
+    out = dot(ws, xs, Value(0.2, label="b0"), "relu")
+    out.backward()
+    full, boxed = to_dot(out), to_dot(out, collapse_dots=True)
+    assert "dot_relu" in full and "{ w0 |" in full
+    assert "w0" not in boxed and "dot_relu: relu(b + sum w_i x_i), n=2" in boxed
+    assert "w = [0.1, 0.2]" in boxed and "b = 0.2" in boxed
+    assert 'label="x1: 0.1"' in boxed  # input slots named and local derivatives shown

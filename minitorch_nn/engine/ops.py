@@ -285,11 +285,11 @@ RULES: dict[str, OpRule] = {
         OpRule("sum", _sum_forward, lambda m, xs, out: (1.0,) * len(xs), "sum"),
         OpRule("dot", _dot_forward, _dot_derivative, "dot"),
         # relu(dot): act'(z) = 1 if z > 0 else 0, and z > 0 exactly when out > 0
-        _dot_act("dot_relu", relu, lambda m, out: m.step(out), "relu(dot)"),
+        _dot_act("dot_relu", relu, lambda m, out: m.step(out), "dot_relu"),
         # tanh(dot): act'(z) = 1 - tanh(z)^2
-        _dot_act("dot_tanh", tanh, lambda m, out: 1.0 - out * out, "tanh(dot)"),
+        _dot_act("dot_tanh", tanh, lambda m, out: 1.0 - out * out, "dot_tanh"),
         # sigmoid(dot): act'(z) = s (1 - s)
-        _dot_act("dot_sigmoid", sigmoid, lambda m, out: out * (1.0 - out), "sigmoid(dot)"),
+        _dot_act("dot_sigmoid", sigmoid, lambda m, out: out * (1.0 - out), "dot_sigmoid"),
         OpRule("sumsq", _sumsq_forward, _sumsq_derivative, "sumsq"),
     )
 }
