@@ -18,9 +18,11 @@ import numpy as np
 
 from ..losses import _is_class_index
 from .functional import stack, sum_of_squares, where
-from .tensor import Tensor
+from .ops import RULES
+from .tensor import Tensor, apply
 
 BINARY_SHAPES = "(n,) or (n, 1)"
+_HINGE = RULES["hinge"]
 
 
 def _as_tensor(x: Any) -> Tensor:
@@ -44,22 +46,27 @@ def _check_count(n: int, n_targets: int, name: str) -> None:
         raise ValueError(f"{name}: {n} predictions but {n_targets} targets; expected equal")
 
 
-def _batch(preds: Any, targets: Any, name: str) -> tuple[Tensor, np.ndarray]:
-    """Predictions as a Tensor (n,) and targets as floats (n,), after checking the batch."""
+def _checked(preds: Any, targets: Any, name: str) -> tuple[Tensor, np.ndarray]:
+    """Predictions as a Tensor (n,) or (n, 1) and targets as floats (n,), after checking
+    the batch."""
     p = _as_tensor(preds)
     ts = _float_targets(targets)
-    if p.ndim not in (1, 2):
-        raise ValueError(f"{name}: expected predictions of shape {BINARY_SHAPES}, got {p.shape}")
-    n = p.shape[0]
-    _check_count(n, len(ts), name)
-    if p.ndim == 2:
-        if p.shape[1] != 1:
-            raise ValueError(
-                f"{name}: prediction 0 has {p.shape[1]} outputs, expected 1 "
-                "(use cross_entropy for several class scores)"
-            )
-        p = p.reshape(n)  # (n,)
+    shape = p.data.shape
+    if len(shape) not in (1, 2):
+        raise ValueError(f"{name}: expected predictions of shape {BINARY_SHAPES}, got {shape}")
+    _check_count(shape[0], len(ts), name)
+    if len(shape) == 2 and shape[1] != 1:
+        raise ValueError(
+            f"{name}: prediction 0 has {shape[1]} outputs, expected 1 "
+            "(use cross_entropy for several class scores)"
+        )
     return p, ts
+
+
+def _batch(preds: Any, targets: Any, name: str) -> tuple[Tensor, np.ndarray]:
+    """Predictions as a Tensor (n,) and targets as floats (n,), after checking the batch."""
+    p, ts = _checked(preds, targets, name)
+    return (p.reshape(p.shape[0]) if p.ndim == 2 else p), ts
 
 
 def _check_targets(ts: np.ndarray, ok: np.ndarray, what: str, name: str) -> None:
@@ -83,9 +90,9 @@ def mse_loss(preds: Any, targets: Any) -> Tensor:
 
 def hinge_loss(scores: Any, targets: Any) -> Tensor:
     """mean(relu(1 - t * s)) with t in {-1, +1}: micrograd's max-margin loss."""
-    s, ts = _batch(scores, targets, "hinge_loss")
-    _check_targets(ts, (ts == 1.0) | (ts == -1.0), "-1 or +1", "hinge_loss")
-    return _mean((1.0 - ts * s).relu())
+    s, ts = _checked(scores, targets, "hinge_loss")
+    _check_targets(ts, np.abs(ts) == 1.0, "-1 or +1", "hinge_loss")
+    return apply(_HINGE, (s, ts))  # one node, the same numbers as the unfused ops
 
 
 def _softplus(x: Tensor) -> Tensor:

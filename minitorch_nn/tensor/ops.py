@@ -274,6 +274,26 @@ def _where_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, cond: Any) -
     return m.where(cond, g, 0.0) if i == 0 else m.where(cond, 0.0, g)
 
 
+def _hinge(xs: Sequence[Any], ctx: Any) -> Any:
+    """mean(relu(1 - t * s)) over the n scores ``s`` ((n,) or (n, 1)) and targets ``t`` (n,),
+    evaluated as ``sum(max(1 - t s, 0)) * (1/n)`` (the order of the unfused ops)."""
+    s, t = xs
+    margins = 1.0 - t * s.reshape(-1)
+    return _add_reduce(np.maximum(margins, 0.0), axis=None) * (1.0 / margins.shape[0])
+
+
+def _hinge_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    """d/ds = -t g/n and d/dt = -s g/n where the margin 1 - t s is positive (or nan), else 0."""
+    s, t = xs
+    shape = m.value_of(s).shape
+    n = m.value_of(t).shape[0]
+    # where relu passes the gradient: its output max(1 - t s, 0) is not 0 (nan passes)
+    active = ~(1.0 - m.value_of(t) * m.value_of(s).reshape(n) <= 0.0)
+    if i == 0:
+        return m.reshape((g * (1.0 / n)) * -(t * active), shape)
+    return (g * (1.0 / n)) * -(m.reshape(s, (n,)) * active)
+
+
 def _reduce_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
     """sum: every input gets the output's gradient; mean: divided by the count."""
     axis, keepdims = ctx[0], ctx[1]
@@ -411,6 +431,9 @@ _RULES = (
         "sumsq",
         prepare=lambda m, g, xs, out, c: 2.0 * g,
     ),
+    # micrograd's max-margin loss in one node: mean(relu(1 - t * s)) for scores s (n,) or
+    # (n, 1) and targets t (n,)
+    TensorOp("hinge", _hinge, _hinge_vjp, "hinge"),
     TensorOp(
         "concatenate",
         lambda xs, c: np.concatenate(xs, axis=c[0]),

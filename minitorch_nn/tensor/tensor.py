@@ -65,6 +65,7 @@ class Tensor(autodiff.Node):
         "_parents",
         "_pidx",
         "_ctx",
+        "_xs",
         "_g",
         "_retain",
         "_seq",
@@ -81,6 +82,7 @@ class Tensor(autodiff.Node):
     _parents: tuple[Tensor, ...]
     _pidx: tuple[int, ...]
     _ctx: Any
+    _xs: list[Any] | None  # the input arrays of the forward (kept while the graph lives)
     _g: Any
     _retain: bool
     _seq: int  # creation number (autodiff.next_seq): always after the inputs'
@@ -104,11 +106,9 @@ class Tensor(autodiff.Node):
         self.label = label
         self._op = None
         self._args = self._parents = self._pidx = ()
-        self._ctx = None
-        self._g = None
+        self._ctx = self._xs = self._g = self._mark = None
         self._retain = False
         self._seq = _next_seq()
-        self._mark = None
 
     # ------------------------------------------------------------ properties
     @property
@@ -418,26 +418,34 @@ class Tensor(autodiff.Node):
             autodiff.backward(self, seed)
 
     def _backprop(self, create_graph: bool) -> None:
-        if not self._parents:
+        parents = self._parents
+        if not parents:
             return
-        op, g, args, ctx = self._op, self._g, self._args, self._ctx
+        op, g, ctx = self._op, self._g, self._ctx
         assert op is not None
-        if create_graph:
+        if create_graph:  # the VJPs on Tensors, so that the gradient has a graph too
             m: Any = TENSOR_MATH
-            xs: Any = args
+            xs: Any = self._args
             out: Any = self
-        else:
+        else:  # the VJPs on the arrays the forward saw
             m = NUMPY_MATH
-            xs = [a.data if type(a) is Tensor else a for a in args]
+            xs = self._xs
             out = self.data
         if op.prepare is not None:
             g = op.prepare(m, g, xs, out, ctx)
         vjp = op.vjp
-        for parent, i in zip(self._parents, self._pidx):
+        if len(parents) == 1:
+            parent = parents[0]
+            d = vjp(m, self._pidx[0], g, xs, out, ctx)
+            if d.shape != parent.data.shape:
+                d = unbroadcast(m, d, parent.data.shape)
+            pg = parent._g
+            parent._g = d if pg is None else pg + d
+            return
+        for parent, i in zip(parents, self._pidx):
             d = vjp(m, i, g, xs, out, ctx)
-            shape = parent.data.shape
-            if d.shape != shape:
-                d = unbroadcast(m, d, shape)
+            if d.shape != parent.data.shape:
+                d = unbroadcast(m, d, parent.data.shape)
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
@@ -453,7 +461,8 @@ class Tensor(autodiff.Node):
             self.grad += g
 
     def _zero_like(self) -> np.ndarray:
-        return np.zeros_like(self.data)
+        data = self.data
+        return np.zeros(data.shape, data.dtype)
 
 
 # ---------------------------------------------------------------- building nodes
@@ -464,11 +473,9 @@ def _init_plain(out: Tensor, data: np.ndarray) -> None:
     out.label = ""
     out._op = None
     out._args = out._parents = out._pidx = ()
-    out._ctx = None
-    out._g = None
+    out._ctx = out._xs = out._g = out._mark = None
     out._retain = False
     out._seq = _next_seq()
-    out._mark = None
 
 
 def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
@@ -485,27 +492,31 @@ def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
         data = np.asarray(data)
     out = _new(Tensor)
     out.data = data
-    out.grad = out._g = None
+    out.grad = out._g = out._mark = None
     out.label = ""
     out._retain = False
     out._seq = _next_seq()
-    out._mark = None
     out._ctx = ctx
     out._op = op
     if _mode.enabled:
-        pidx = [i for i, a in enumerate(args) if type(a) is Tensor and a.requires_grad]
-        if pidx:
+        parents = [a for a in args if type(a) is Tensor and a.requires_grad]
+        if parents:
             out.requires_grad = True
             out._args = args
-            if len(pidx) == len(args):
+            out._xs = xs
+            n = len(args)
+            if len(parents) == n:
                 out._parents = args
-                out._pidx = _RANGES[len(args)] if len(args) < 4 else tuple(pidx)
+                out._pidx = _RANGES[n] if n < 4 else tuple(range(n))
             else:
-                out._parents = tuple([args[i] for i in pidx])
-                out._pidx = tuple(pidx)
+                out._parents = tuple(parents)
+                out._pidx = tuple(
+                    [i for i, a in enumerate(args) if type(a) is Tensor and a.requires_grad]
+                )
             return out
     out.requires_grad = False
     out._args = out._parents = out._pidx = ()
+    out._xs = None
     return out
 
 
@@ -568,7 +579,7 @@ def _seed(out: Tensor, gradient: Any, what: str) -> Any:
                 f"{what}: the gradient can be left out only for a one-element output, "
                 f"got shape {out.shape}; pass gradient= with that shape"
             )
-        return np.ones_like(out.data)
+        return np.ones(out.data.shape, out.data.dtype)
     seed = np.array(_data(gradient), dtype=out.data.dtype)
     if seed.shape != out.shape:
         raise ValueError(f"{what}: gradient has shape {seed.shape}, expected {out.shape}")
