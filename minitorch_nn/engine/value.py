@@ -457,9 +457,12 @@ def _backward(root: Value, seed: float) -> None:
         n = len(parents)
         if n == 1:
             parents[0]._g += node._local[0] * g
+        elif n > 8:  # a neuron: zip's pairs cost less than two subscripts per parent
+            for parent, local in zip(parents, node._local):
+                parent._g += local * g
         elif n:
             local = node._local
-            for i in indices[n] if n < 65 else range(n):
+            for i in indices[n]:
                 parents[i]._g += local[i] * g
         node.grad += g
 
