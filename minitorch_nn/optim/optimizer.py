@@ -77,14 +77,17 @@ class Optimizer:
         self._check_lr(self.lr)
         for i, p in enumerate(self.params):
             grad = p.grad
-            if grad is None:
-                continue
-            if type(grad) is not float and np.shape(grad) != np.shape(p.data):
-                raise ValueError(
-                    f"{type(self).__name__}: params[{i}] has shape {np.shape(p.data)} but its "
-                    f"grad has shape {np.shape(grad)}; expected the same shape"
-                )
-            p.data, self.state[i] = self.update(p.data, grad, self.state[i])
+            if grad is not None:
+                self._step_one(i, p, grad)
+
+    def _step_one(self, i: int, p: Any, grad: Any) -> None:
+        """Update params[i] from its gradient ``grad`` with ``update``."""
+        if type(grad) is not float and np.shape(grad) != np.shape(p.data):
+            raise ValueError(
+                f"{type(self).__name__}: params[{i}] has shape {np.shape(p.data)} but its "
+                f"grad has shape {np.shape(grad)}; expected the same shape"
+            )
+        p.data, self.state[i] = self.update(p.data, grad, self.state[i])
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to zero."""

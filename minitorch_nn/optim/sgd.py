@@ -14,7 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from ..engine.autodiff import Node
 from .optimizer import Optimizer, check_hyper, clone
+
+_ndarray = np.ndarray
 
 
 def sgd_update(
@@ -63,6 +68,35 @@ class SGD(Optimizer):
         self.dampening = dampening
         self.weight_decay = weight_decay
         self.nesterov = nesterov
+
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient.
+
+        Plain SGD (no momentum, no weight decay) on an engine's array parameters (Tensors)
+        updates the array in place, ``p -= lr * g``, as torch does: the same numbers as
+        ``sgd_update`` without allocating a new parameter array each step.
+        """
+        if self.momentum != 0 or self.weight_decay != 0:
+            super().step()
+            return
+        self._check_lr(self.lr)
+        lr = self.lr
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            data = p.data
+            if (
+                type(data) is _ndarray
+                and type(g) is _ndarray
+                and data.shape == g.shape
+                and data.dtype == g.dtype
+                and data.flags.writeable
+                and isinstance(p, Node)
+            ):
+                data -= lr * g
+            else:
+                self._step_one(i, p, g)
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         new_p, buf = sgd_update(

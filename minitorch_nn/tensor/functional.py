@@ -144,6 +144,18 @@ def linear(
     gradient times act'. ``activation`` is None, "relu" (fused into the node), "tanh" or
     "sigmoid".
     """
+    data = x.data if type(x) is Tensor else x
+    if (
+        type(data) is np.ndarray
+        and data.dtype.kind == "f"
+        and bias is not None
+        and (activation is None or activation == "relu")
+        and data.ndim == 2
+        and weight.data.ndim == 2
+        and data.shape[1] == weight.data.shape[0]
+        and bias.data.shape == weight.data.shape[1:]
+    ):  # a batch (n, nin) through x @ W + b, with relu fused: the usual layer, in one node
+        return apply(_LINEAR if activation is None else _LINEAR_RELU, (x, weight, bias))
     if activation is not None and activation not in _ACTIVATIONS:
         raise ValueError(
             f"linear: unknown activation {activation!r}; expected None, 'relu', 'tanh' or 'sigmoid'"

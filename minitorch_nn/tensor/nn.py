@@ -69,6 +69,10 @@ class Linear(Module):
         self.bias = Tensor(bias, requires_grad=True)
 
     def forward(self, x: Any) -> Tensor:
+        data = x.data if type(x) is Tensor else x
+        if type(data) is np.ndarray and data.ndim == 2 and data.shape[1] == self.nin:
+            # the common case, a batch (n, nin): the checks below would all pass
+            return linear(x, self.weight, self.bias, self.activation)  # (n, nout)
         shape = x.shape if isinstance(x, (Tensor, np.ndarray)) else np.shape(x)
         if not shape or shape[-1] != self.nin or len(shape) > 2:
             raise ValueError(

@@ -155,6 +155,32 @@ def _sigmoid(x: Array) -> Array:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+_ZEROS: dict[tuple[tuple[int, ...], np.dtype], Array] = {}
+
+
+def _zeros(like: Array) -> Array:
+    """Read-only zeros shaped like ``like``, kept per shape and dtype (a handful at most).
+
+    ``np.maximum(x, zeros)`` gives the same numbers as ``np.maximum(x, 0.0)`` but runs numpy's
+    vectorised array-array loop: about 2x faster on large arrays, and a small call skips
+    converting the Python scalar (several microseconds in a training step of small arrays).
+    """
+    key = (like.shape, like.dtype)
+    zeros = _ZEROS.get(key)
+    if zeros is None:
+        if len(_ZEROS) >= 16:
+            _ZEROS.clear()
+        zeros = np.zeros(like.shape, like.dtype)
+        zeros.flags.writeable = False
+        _ZEROS[key] = zeros
+    return zeros
+
+
+def _relu(xs: Sequence[Any], ctx: Any) -> Array:
+    x = xs[0]
+    return np.maximum(x, _zeros(x)) if type(x) is Array else np.maximum(x, 0.0)
+
+
 def _linear(xs: Sequence[Any], ctx: Any) -> Array:
     out = np.matmul(xs[0], xs[1])
     out += xs[2]
@@ -164,7 +190,7 @@ def _linear(xs: Sequence[Any], ctx: Any) -> Array:
 def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
     out = np.matmul(xs[0], xs[1])
     out += xs[2]
-    return np.maximum(out, 0.0, out=out)
+    return np.maximum(out, _zeros(out), out=out)
 
 
 def _log_softmax(xs: Sequence[Any], axis: int) -> Array:
@@ -279,7 +305,7 @@ def _hinge(xs: Sequence[Any], ctx: Any) -> Any:
     evaluated as ``sum(max(1 - t s, 0)) * (1/n)`` (the order of the unfused ops)."""
     s, t = xs
     margins = 1.0 - t * s.reshape(-1)
-    return _add_reduce(np.maximum(margins, 0.0), axis=None) * (1.0 / margins.shape[0])
+    return _add_reduce(np.maximum(margins, _zeros(margins)), axis=None) * (1.0 / margins.shape[0])
 
 
 def _hinge_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
@@ -350,7 +376,7 @@ _RULES = (
     # exactly where x <= 0, so the mask is out != 0
     TensorOp(
         "relu",
-        lambda xs, c: np.maximum(xs[0], 0.0),
+        _relu,
         lambda m, i, g, xs, out, c: g * (m.value_of(out) != 0),
         "relu",
     ),
