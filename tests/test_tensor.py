@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 import minitorch_nn.tensor as T
 from minitorch_nn.engine import Value, no_grad
 from minitorch_nn.tensor import Tensor, grad, gradcheck, unbroadcast
-from minitorch_nn.tensor.ops import NUMPY_MATH
+from minitorch_nn.tensor.ops import NUMPY_MATH, RULES
+from minitorch_nn.tensor.tensor import apply
 
 
 def _positive(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -159,6 +160,19 @@ CASES = {
         lambda a, b: T.sum_of_squares([a, b]),
         lambda a, b: (a * a).sum() + (b * b).sum(),
         [(3, 4), (2,)],
+        _normal,
+    ),
+    "linear_one_output": (T.linear, lambda a, w, b: a @ w + b, [(5, 3), (3, 1), (1,)], _normal),
+    "hinge": (
+        lambda s, t: apply(RULES["hinge"], (s, t)),
+        lambda s, t: (1 - t * s.reshape(-1)).clamp(min=0).mean(),
+        [(6, 1), (6,)],
+        _normal,
+    ),
+    "hinge_flat": (
+        lambda s, t: apply(RULES["hinge"], (s, t)),
+        lambda s, t: (1 - t * s).clamp(min=0).mean(),
+        [(6,), (6,)],
         _normal,
     ),
     # a small network: everything composed
@@ -500,3 +514,59 @@ def test_gradcheck_reports_a_wrong_gradient() -> None:
 
     with pytest.raises(AssertionError, match=r"gradcheck: input 0 .* element \(0,\)"):
         gradcheck(wrong, [np.array([1.0, 2.0])])
+
+
+# ------------------------------------------------------------------ fast paths, same numbers
+def _edge_values(size: int) -> np.ndarray:
+    x = np.random.default_rng(3).normal(size=size)
+    x[:8] = [-0.0, 0.0, np.nan, -np.inf, np.inf, 1e308, -1e-320, 5e-324]
+    return x
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (300, 130), (2, 32_768)])
+def test_relu_equals_numpy_maximum_bit_for_bit(shape: tuple[int, ...]) -> None:
+    """relu runs against kept zeros, blockwise for large arrays (with a leftover tail):
+    the numbers, signs of zero and nans are numpy's ``maximum(x, 0.0)``'s."""
+    x = _edge_values(int(np.prod(shape))).reshape(shape)
+    w, b = np.diag(np.linspace(0.5, 2.0, shape[1])), np.linspace(-1.0, 1.0, shape[1])
+    cases = [
+        (Tensor(x).relu().data, np.maximum(x, 0.0)),
+        (T.linear(x, Tensor(w), Tensor(b), "relu").data, np.maximum(x @ w + b, 0.0)),
+    ]
+    for out, expected in cases:
+        assert np.array_equal(out, expected, equal_nan=True)
+        assert np.array_equal(np.signbit(out), np.signbit(expected))
+    strided = x[:, ::2]  # not contiguous: the plain path
+    assert np.array_equal(Tensor(strided).relu().data, np.maximum(strided, 0.0), equal_nan=True)
+
+
+def test_outer_product_matmul_in_vjps_is_exact() -> None:
+    g, w = (
+        np.random.default_rng(4).normal(size=(50, 1)),
+        np.random.default_rng(5).normal(size=(1, 7)),
+    )
+    assert np.array_equal(NUMPY_MATH.matmul(g, w), np.matmul(g, w))
+
+
+def test_hinge_op_gives_the_unfused_ops_numbers_bit_for_bit() -> None:
+    rng = np.random.default_rng(6)
+    scores = rng.normal(size=(40, 1))
+    scores[:3, 0] = [1.0, -1.0, np.nan]  # margins of exactly 0 and a nan
+    t = np.where(rng.normal(size=40) > 0, 1.0, -1.0)
+    t[:2] = [1.0, 1.0]
+    fused_s, plain_s = Tensor(scores, requires_grad=True), Tensor(scores, requires_grad=True)
+    fused = apply(RULES["hinge"], (fused_s, t))
+    plain = (1.0 - t * plain_s.reshape(40)).relu().sum() * (1.0 / 40)
+    assert np.array_equal(fused.data, plain.data, equal_nan=True)
+    fused.backward()
+    plain.backward()
+    assert np.array_equal(fused_s.grad, plain_s.grad, equal_nan=True)
+
+
+def test_hinge_second_derivative_through_create_graph() -> None:
+    """d/dt of d(hinge)/ds is -1/n where the margin is positive: the VJP is differentiable."""
+    s = Tensor([[0.2], [3.0], [-0.5]], requires_grad=True)
+    t = Tensor([1.0, 1.0, -1.0], requires_grad=True)
+    (ds,) = grad(apply(RULES["hinge"], (s, t)), [s], create_graph=True)
+    (dt,) = grad(ds.sum(), [t])
+    np.testing.assert_allclose(dt, [-1 / 3, 0.0, -1 / 3], rtol=1e-15)

@@ -363,3 +363,26 @@ def test_plots_work_with_a_tensor_model() -> None:
     assert "acc" in ax.get_title().lower()
     assert len(plot_history(history)) == 2
     plt.close("all")
+
+
+def test_sgd_updates_tensor_arrays_in_place_with_the_rules_numbers() -> None:
+    """Plain SGD on Tensors writes p -= lr * g into the same array (as torch), with exactly
+    sgd_update's numbers; an ordinary array parameter is still replaced, not written."""
+    from minitorch_nn.optim import SGD, sgd_update
+
+    rng = np.random.default_rng(7)
+    p = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    p.grad = rng.normal(size=(4, 3))
+    before, array = p.data.copy(), p.data
+    expected, _ = sgd_update(before, p.grad, None, lr=0.37)
+    SGD([p], lr=0.37).step()
+    assert p.data is array and np.array_equal(p.data, expected)
+
+    class Plain:
+        def __init__(self) -> None:
+            self.data, self.grad = before.copy(), np.ones((4, 3))
+
+    q = Plain()
+    kept = q.data
+    SGD([q], lr=0.5).step()
+    assert np.array_equal(kept, before) and np.array_equal(q.data, before - 0.5)
