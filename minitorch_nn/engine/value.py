@@ -92,6 +92,31 @@ def _unary_method(rule: OpRule, doc: str) -> Callable[[Value], Value]:
     return method
 
 
+def _binary_method(rule: OpRule, reflected: bool) -> Callable[[Value, Any], Value]:
+    """The operator ``self <op> other`` (or ``other <op> self`` when ``reflected``).
+
+    Another Value makes a two-parent node, a float a node with one parent and a constant;
+    anything that is not a number returns NotImplemented, so Python raises its TypeError.
+    """
+
+    def method(self: Value, other: Any) -> Any:
+        if type(other) is Value and not reflected:
+            return _binary(rule, self, other)
+        if type(other) is not float:
+            other = _as_operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            if type(other) is not float:  # a Value subclass
+                return _apply_mixed(rule, (other, self) if reflected else (self, other))
+        return _with_constant(rule, self, other, not reflected)
+
+    symbol = rule.symbol
+    name = {"div": "truediv"}.get(rule.name, rule.name)
+    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{name}__"
+    method.__doc__ = f"{'other ' + symbol + ' self' if reflected else 'self ' + symbol + ' other'}"
+    return method
+
+
 class Value(autodiff.Node):
     """A scalar with a gradient. ``Value(2.0) * 3`` records a ``mul`` node; ``backward()``
     fills ``.grad`` of every node it depends on."""
@@ -141,105 +166,17 @@ class Value(autodiff.Node):
         return _apply_values(rule, args) if _all_values(args) else _apply_mixed(rule, args)
 
     # ------------------------------------------------------------ arithmetic
-    def __add__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            return _binary(_ADD, self, other)
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_ADD, (self, other))
-        return _with_constant(_ADD, self, other, True)
-
-    def __radd__(self, other: Operand) -> Value:
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_ADD, (other, self))
-        return _with_constant(_ADD, self, other, False)
-
-    def __sub__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            return _binary(_SUB, self, other)
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_SUB, (self, other))
-        return _with_constant(_SUB, self, other, True)
-
-    def __rsub__(self, other: Operand) -> Value:
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_SUB, (other, self))
-        return _with_constant(_SUB, self, other, False)
-
-    def __mul__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            return _binary(_MUL, self, other)
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_MUL, (self, other))
-        return _with_constant(_MUL, self, other, True)
-
-    def __rmul__(self, other: Operand) -> Value:
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_MUL, (other, self))
-        return _with_constant(_MUL, self, other, False)
-
-    def __truediv__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            return _binary(_DIV, self, other)
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_DIV, (self, other))
-        return _with_constant(_DIV, self, other, True)
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_DIV, (other, self))
-        return _with_constant(_DIV, self, other, False)
-
-    def __pow__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            return _binary(_POW, self, other)
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_POW, (self, other))
-        return _with_constant(_POW, self, other, True)
-
-    def __rpow__(self, other: Operand) -> Value:
-        if type(other) is not float:
-            other = _as_operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-            if type(other) is not float:
-                return _apply_mixed(_POW, (other, self))
-        return _with_constant(_POW, self, other, False)
+    # One specialised method per rule and side (see _binary_method).
+    __add__ = _binary_method(_ADD, reflected=False)
+    __radd__ = _binary_method(_ADD, reflected=True)
+    __sub__ = _binary_method(_SUB, reflected=False)
+    __rsub__ = _binary_method(_SUB, reflected=True)
+    __mul__ = _binary_method(_MUL, reflected=False)
+    __rmul__ = _binary_method(_MUL, reflected=True)
+    __truediv__ = _binary_method(_DIV, reflected=False)
+    __rtruediv__ = _binary_method(_DIV, reflected=True)
+    __pow__ = _binary_method(_POW, reflected=False)
+    __rpow__ = _binary_method(_POW, reflected=True)
 
     def __pos__(self) -> Value:
         return self
