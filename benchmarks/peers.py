@@ -95,7 +95,8 @@ class ScalarNN(Impl):
 
 class ScalarEngine(Impl):
     """minitorch_nn's scalar ``Value`` engine written directly in micrograd's style (one
-    ``dot`` node per neuron, one ``vsum`` per sum): the engine without the layers above it."""
+    fused ``dot`` + relu node per neuron, one ``vsum`` per sum): the engine without the layers
+    above it."""
 
     def __init__(self, problem: Problem) -> None:
         from minitorch_nn.engine import Value
@@ -114,10 +115,8 @@ class ScalarEngine(Impl):
 
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            if i < last:
-                x = [dot(ws, x, b).relu() for ws, b in layer]
-            else:
-                x = [dot(ws, x, b) for ws, b in layer]
+            activation = "relu" if i < last else None  # one fused node per neuron
+            x = [dot(ws, x, b, activation=activation) for ws, b in layer]
         return x[0]
 
     def step(self, k: int) -> float:
@@ -139,17 +138,18 @@ class ScalarEngine(Impl):
 
 # ------------------------------------------------------------------ minitorch_nn tensor engine
 class TensorNN(Impl):
-    """minitorch_nn's numpy Tensor engine as a user writes the demo: ``tensor.nn.MLP`` on the
-    whole batch, the hinge loss in Tensor ops, ``sum_of_squares`` for L2, ``optim.SGD``."""
+    """minitorch_nn's numpy Tensor engine through its public API, as a user writes the demo:
+    ``tensor.nn.MLP`` on the whole batch, ``losses.hinge_loss`` + ``1e-4 *
+    losses.l2_penalty`` (the same functions as the scalar row; they take Tensors),
+    ``optim.SGD``."""
 
     def __init__(self, problem: Problem) -> None:
+        from minitorch_nn import losses
         from minitorch_nn.optim import SGD
-        from minitorch_nn.tensor import Tensor, relu
-        from minitorch_nn.tensor.functional import sum_of_squares
         from minitorch_nn.tensor.nn import MLP
 
         self.problem = problem
-        self.relu, self.sum_of_squares = relu, sum_of_squares
+        self.losses = losses
         self.model = MLP(2, [problem.recipe.hidden, problem.recipe.hidden, 1], seed=0)
         for layer, W, b in zip(self.model.layers, problem.weights, problem.biases):
             layer.weight.data[...] = W.T  # neuron j is column j
@@ -157,13 +157,12 @@ class TensorNN(Impl):
         self.params = self.model.parameters()
         self.optimizer = SGD(self.params, lr=1.0)
         self.X = np.ascontiguousarray(problem.X, dtype=np.float64)
-        self.y = Tensor(problem.y.astype(np.float64))
-        self.inv_n = 1.0 / len(problem.y)
+        self.y = problem.y.astype(np.float64)
 
     def step(self, k: int) -> float:
-        scores = self.model(self.X)[:, 0]  # (n,)
-        data_loss = self.relu(1.0 - self.y * scores).sum() * self.inv_n
-        total_loss = data_loss + ALPHA * self.sum_of_squares(self.params)
+        losses = self.losses
+        scores = self.model(self.X)  # (n, 1)
+        total_loss = losses.hinge_loss(scores, self.y) + ALPHA * losses.l2_penalty(self.params)
         self.optimizer.zero_grad()
         total_loss.backward()
         self.optimizer.lr = self.problem.recipe.lr(k)
