@@ -69,8 +69,31 @@ class Neuron(Module):
         return f"Neuron({self.extra_repr()})"
 
 
+class LinearBase(Module):
+    """What every engine's ``Linear`` shares: sizes, activation, init, config and repr."""
+
+    config_type = "Linear"
+    nin: int
+    nout: int
+    activation: str | None
+    init: str
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": self.config_type,
+            "nin": self.nin,
+            "nout": self.nout,
+            "activation": self.activation,
+            "init": self.init,
+        }
+
+    def __repr__(self) -> str:
+        act = f", activation={self.activation!r}" if self.activation else ""
+        return f"Linear({self.nin}, {self.nout}{act})"
+
+
 @register_model
-class Linear(Module):
+class Linear(LinearBase):
     """``nout`` neurons on the same inputs: returns a list of ``nout`` Values, one node each
     (the inputs' data are gathered once for the whole layer)."""
 
@@ -99,24 +122,13 @@ class Linear(Module):
         rows = [(n.w, n.b) for n in self.neurons]
         return dense_trusted(neuron_rule(self.activation), rows, x)
 
-    def config(self) -> dict[str, Any]:
-        return {
-            "type": "Linear",
-            "nin": self.nin,
-            "nout": self.nout,
-            "activation": self.activation,
-            "init": self.init,
-        }
 
-    def __repr__(self) -> str:
-        act = f", activation={self.activation!r}" if self.activation else ""
-        return f"Linear({self.nin}, {self.nout}{act})"
+class MLPBase(Module):
+    """What every engine's ``MLP`` shares: Linear layers (the engine's ``linear_class``) with
+    ``activation`` between them and none after the last (micrograd's ``MLP(nin, nouts)``)."""
 
-
-@register_model
-class MLP(Module):
-    """Linear layers with ``activation`` between them and none after the last (micrograd's
-    ``MLP(nin, nouts)``). ``MLP(2, [16, 16, 1])`` has 337 parameters."""
+    config_type = "MLP"
+    linear_class: type[LinearBase]
 
     def __init__(
         self,
@@ -136,24 +148,15 @@ class MLP(Module):
         rng = make_rng(seed, rng)
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
+        make: Any = self.linear_class
         self.layers = [
-            Linear(sizes[i], sizes[i + 1], activation if i < last else None, init=init, rng=rng)
+            make(sizes[i], sizes[i + 1], activation if i < last else None, init=init, rng=rng)
             for i in range(len(self.nouts))
         ]
 
-    def forward(self, x: Sequence[Any]) -> list[Value]:
-        _check_inputs(self, x, self.nin)
-        out: Any = tuple(x)
-        for layer in self.layers:
-            if type(layer) is Linear and len(out) == layer.nin:
-                out = layer._run(tuple(out))  # checked here: skip Linear.forward's check
-            else:
-                out = layer(out)
-        return out  # (nouts[-1],) Values
-
     def config(self) -> dict[str, Any]:
         return {
-            "type": "MLP",
+            "type": self.config_type,
             "nin": self.nin,
             "nouts": list(self.nouts),
             "activation": self.activation,
@@ -164,6 +167,24 @@ class MLP(Module):
         hidden = [f"{n} {self.activation}" if self.activation else str(n) for n in self.nouts]
         sizes = ", ".join([*hidden[:-1], str(self.nouts[-1])])
         return f"MLP({self.nin} -> [{sizes}])"
+
+
+@register_model
+class MLP(MLPBase):
+    """The scalar MLP, called on one sample: a list of ``nouts[-1]`` Values out.
+    ``MLP(2, [16, 16, 1])`` has 337 parameters."""
+
+    linear_class = Linear
+
+    def forward(self, x: Sequence[Any]) -> list[Value]:
+        _check_inputs(self, x, self.nin)
+        out: Any = tuple(x)
+        for layer in self.layers:
+            if type(layer) is Linear and len(out) == layer.nin:
+                out = layer._run(tuple(out))  # checked here: skip Linear.forward's check
+            else:
+                out = layer(out)
+        return out  # (nouts[-1],) Values
 
 
 @register_model

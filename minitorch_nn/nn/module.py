@@ -24,8 +24,10 @@ _MODEL_TYPES: dict[str, type[Module]] = {}
 
 
 def register_model(cls: type[M]) -> type[M]:
-    """Class decorator: let ``build_model({"type": cls.__name__, ...})`` rebuild ``cls``."""
-    _MODEL_TYPES[cls.__name__] = cls
+    """Class decorator: let ``build_model({"type": name, ...})`` rebuild ``cls``, where name is
+    the class's own ``config_type`` if it sets one (two engines' ``MLP`` classes share a class
+    name), else its class name."""
+    _MODEL_TYPES[cls.__dict__.get("config_type", cls.__name__)] = cls
     return cls
 
 

@@ -14,7 +14,6 @@ between the engines keeping every number.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,28 +22,19 @@ from .. import nn as scalar_nn
 from ..engine import Value
 from ..nn.activations import ReLU, Sigmoid, Tanh, check_activation
 from ..nn.init import get_initializer, make_rng
-from ..nn.layers import Sequential
-from ..nn.module import _MODEL_TYPES, Module
+from ..nn.layers import LinearBase, MLPBase, Sequential, _check_size
+from ..nn.module import Module, register_model
 from .functional import linear
 from .tensor import Tensor
 
 __all__ = ["MLP", "Linear", "ReLU", "Sequential", "Sigmoid", "Tanh", "from_scalar", "to_scalar"]
 
 
-def _check_size(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return value
-
-
-def _register(name: str, cls: type[Module]) -> None:
-    """Let ``build_model({"type": name, ...})`` rebuild ``cls``; tensor layers use their own
-    type names ("TensorLinear", "TensorMLP") so they do not replace the scalar ones."""
-    _MODEL_TYPES[name] = cls
-
-
-class Linear(Module):
+@register_model
+class Linear(LinearBase):
     """y = act(x @ weight + bias): a batch (n, nin) -> (n, nout); a single (nin,) -> (nout,)."""
+
+    config_type = "TensorLinear"  # not "Linear": that name rebuilds the scalar layer
 
     def __init__(
         self,
@@ -83,69 +73,19 @@ class Linear(Module):
             x = np.asarray(x, dtype=np.float64)
         return linear(x, self.weight, self.bias, self.activation)  # (n, nout)
 
-    def config(self) -> dict[str, Any]:
-        return {
-            "type": "TensorLinear",
-            "nin": self.nin,
-            "nout": self.nout,
-            "activation": self.activation,
-            "init": self.init,
-        }
 
-    def __repr__(self) -> str:
-        act = f", activation={self.activation!r}" if self.activation else ""
-        return f"Linear({self.nin}, {self.nout}{act})"
-
-
-class MLP(Module):
+@register_model
+class MLP(MLPBase):
     """Linear layers with ``activation`` between them and none after the last:
     (n, nin) -> (n, nouts[-1]). Same weights as ``nn.MLP`` for the same seed or rng."""
 
-    def __init__(
-        self,
-        nin: int,
-        nouts: Sequence[int],
-        activation: str | None = "relu",
-        init: str = "uniform",
-        seed: int | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.nin = _check_size(nin, "nin")
-        if isinstance(nouts, int) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [_check_size(n, "each of nouts") for n in nouts]
-        self.activation = check_activation(activation)
-        self.init = init
-        rng = make_rng(seed, rng)
-        sizes = [self.nin, *self.nouts]
-        last = len(self.nouts) - 1
-        self.layers = [
-            Linear(sizes[i], sizes[i + 1], activation if i < last else None, init=init, rng=rng)
-            for i in range(len(self.nouts))
-        ]
+    config_type = "TensorMLP"  # the two engines' MLPs keep their own names in checkpoints
+    linear_class = Linear
 
     def forward(self, x: Any) -> Tensor:
         for layer in self.layers:
             x = layer(x)
         return x  # (n, nouts[-1])
-
-    def config(self) -> dict[str, Any]:
-        return {
-            "type": "TensorMLP",
-            "nin": self.nin,
-            "nouts": list(self.nouts),
-            "activation": self.activation,
-            "init": self.init,
-        }
-
-    def __repr__(self) -> str:
-        hidden = [f"{n} {self.activation}" if self.activation else str(n) for n in self.nouts]
-        sizes = ", ".join([*hidden[:-1], str(self.nouts[-1])])
-        return f"MLP({self.nin} -> [{sizes}])"
-
-
-_register("TensorLinear", Linear)
-_register("TensorMLP", MLP)
 
 
 # ---------------------------------------------------------------- converting between engines
