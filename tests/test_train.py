@@ -412,3 +412,19 @@ def test_history_to_dict_and_json(tmp_path, moons):
     with pytest.raises(KeyError, match="val_loss"):
         history["val_loss"]
     assert History().last == {}
+
+
+def test_fit_pauses_the_cycle_collector_only_during_steps():
+    import gc
+
+    X, y = load_dataset("moons", n_samples=40, noise=0.1, seed=0)
+    seen = []
+
+    def loss(outputs, targets):
+        seen.append(gc.isenabled())  # called inside a training step
+        return hinge_loss(outputs, 2.0 * targets - 1)
+
+    assert gc.isenabled()
+    fit(MLP(2, [4, 1], seed=0), X, y, loss=loss, epochs=2, verbose=False)
+    assert seen and not any(seen)
+    assert gc.isenabled()  # restored after training
