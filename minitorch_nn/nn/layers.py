@@ -78,6 +78,22 @@ class LinearBase(Module):
     activation: str | None
     init: str
 
+    def _set_arguments(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None,
+        init: str,
+        seed: int | None,
+        rng: random.Random | None,
+    ) -> random.Random:
+        """Check and store the constructor's arguments; the generator to draw weights from."""
+        self.nin = _check_size(nin, "nin")
+        self.nout = _check_size(nout, "nout")
+        self.activation = check_activation(activation)
+        self.init = init
+        return make_rng(seed, rng)
+
     def config(self) -> dict[str, Any]:
         return {
             "type": self.config_type,
@@ -106,11 +122,7 @@ class Linear(LinearBase):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.nin = _check_size(nin, "nin")
-        self.nout = _check_size(nout, "nout")
-        self.activation = check_activation(activation)
-        self.init = init
-        rng = make_rng(seed, rng)
+        rng = self._set_arguments(nin, nout, activation, init, seed, rng)
         self.neurons = [Neuron(nin, activation, init=init, rng=rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Any]) -> list[Value]:

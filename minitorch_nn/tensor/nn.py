@@ -20,9 +20,9 @@ import numpy as np
 
 from .. import nn as scalar_nn
 from ..engine import Value
-from ..nn.activations import ReLU, Sigmoid, Tanh, check_activation
-from ..nn.init import get_initializer, make_rng
-from ..nn.layers import LinearBase, MLPBase, Sequential, _check_size
+from ..nn.activations import ReLU, Sigmoid, Tanh
+from ..nn.init import get_initializer
+from ..nn.layers import LinearBase, MLPBase, Sequential
 from ..nn.module import Module, register_model
 from .functional import linear
 from .tensor import Tensor
@@ -45,12 +45,8 @@ class Linear(LinearBase):
         seed: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.nin = _check_size(nin, "nin")
-        self.nout = _check_size(nout, "nout")
-        self.activation = check_activation(activation)
-        self.init = init
+        rng = self._set_arguments(nin, nout, activation, init, seed, rng)
         draw = get_initializer(init)
-        rng = make_rng(seed, rng)
         weight = np.empty((nin, nout))
         bias = np.empty(nout)
         for j in range(nout):  # neuron by neuron, as the scalar Linear draws them
