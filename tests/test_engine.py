@@ -559,6 +559,48 @@ def test_fused_relu_dead_neuron_and_second_derivatives():
         assert dot([w], [1.0], b, "tanh")._parents == ()
 
 
+def test_dead_neuron_is_skipped_and_passes_zero_as_torch_does():
+    from minitorch_nn.engine.functional import dense
+    from minitorch_nn.engine.ops import Zeros
+
+    # Dead (z <= 0, finite inputs): its local derivatives are one shared all-zero tuple and
+    # backward passes nothing on, for dot, dense, float and Value inputs alike.
+    rows = [([Value(-1.0), Value(0.5)], Value(-2.0)), ([Value(1.0), Value(0.5)], Value(0.0))]
+    for inputs in ([0.5, 1.0], [Value(0.5), Value(1.0)]):
+        dead, live = dense(rows, inputs, "relu")
+        assert type(dead._local) is Zeros and dead._local == (0.0,) * len(dead._parents)
+        assert type(live._local) is not Zeros
+        single = dot(rows[0][0], inputs, rows[0][1], "relu")
+        assert type(single._local) is Zeros and len(single._local) == len(single._parents)
+    # A nan or inf gradient flowing into a dead relu stops there, as in torch (relu's
+    # backward passes 0 where the output is 0), through backward() and grad() alike.
+    torch = require_torch()
+    for upstream in (math.nan, math.inf):
+        w, x, b = Value(-1.0), Value(2.0), Value(0.5)
+        out = dot([w], [x], b, "relu") * upstream
+        out.backward()
+        (gx,) = grad(out, [x])
+        tw, tx, tb = (
+            torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (-1.0, 2.0, 0.5)
+        )
+        (torch.relu(tw * tx + tb) * upstream).backward()
+        assert [w.grad, x.grad, b.grad, gx] == [
+            tw.grad.item(),
+            tx.grad.item(),
+            tb.grad.item(),
+            tx.grad.item(),
+        ]
+        assert w.grad == 0.0
+    # Saturated tanh (1 - t^2 == 0 exactly) is dead too; gradients still match the unfused ops.
+    w, x = Value(30.0), Value(2.0)
+    fused = dot([w], [x], 0.0, "tanh")
+    assert type(fused._local) is Zeros
+    fused.backward()
+    w2, x2 = Value(30.0), Value(2.0)
+    (w2 * x2).tanh().backward()
+    assert (w.grad, x.grad) == (w2.grad, x2.grad) == (0.0, 0.0)
+
+
 def test_sumsq_is_one_node_with_twice_the_input_as_derivative():
     from minitorch_nn.engine.functional import sumsq
 

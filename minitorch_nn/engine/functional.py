@@ -83,9 +83,9 @@ def dense_trusted(
     n = len(inputs)
     types = list(map(type, inputs))
     if types.count(Value) == n:
-        return _dense(rule, rows, inputs, None)
+        return _dense(rule, rows, inputs, False)
     if types.count(float) == n:
-        return _dense(rule, rows, inputs, _constant_inputs_mask(n))
+        return _dense(rule, rows, inputs, True)
     return [_dot_rule(rule, w, inputs, b) for w, b in rows]
 
 

@@ -17,7 +17,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
 from operator import mul as _mul
 from typing import Any
 
@@ -153,6 +153,33 @@ class FloatMath:
 FLOAT_MATH = FloatMath()
 
 
+# ---------------------------------------------------------------- all-zero local derivatives
+class Zeros(tuple):  # type: ignore[type-arg]
+    """Local derivatives that are all exactly zero at finite inputs (a dead relu neuron:
+    act'(z) = 0). Every product ``0 * g`` is a zero, so a backward pass may skip the node,
+    as torch's relu backward passes 0 wherever the output is 0, whatever the gradient."""
+
+    __slots__ = ()
+
+
+_ZEROS: dict[int, Zeros] = {}
+
+
+def zeros(n: int) -> Zeros:
+    """The shared :class:`Zeros` of length ``n``."""
+    z = _ZEROS.get(n)
+    if z is None:
+        z = _ZEROS[n] = Zeros((0.0,) * n)
+    return z
+
+
+def select(local: Sequence[Any], mask: Sequence[bool], n: int) -> tuple[Any, ...]:
+    """The local derivatives at the ``n`` positions that ``mask`` marks (Zeros stay Zeros)."""
+    if type(local) is Zeros:
+        return zeros(n)
+    return tuple(compress(local, mask))
+
+
 # ---------------------------------------------------------------- the rule table
 @dataclass(frozen=True)
 class OpRule:
@@ -166,6 +193,7 @@ class OpRule:
     forward: Callable[..., float]
     derivative: Callable[[Any, Sequence[Any], Any], Sequence[Any]]
     symbol: str
+    neuron: NeuronParts | None = None  # a fused neuron's parts (dot and dot_<act> rules)
 
 
 def _pow_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, Any]:
@@ -191,19 +219,56 @@ _PLAIN_SUM = sys.version_info < (3, 12)
 
 def _dot_forward(*xs: float) -> float:
     """xs = (w_1..w_n, x_1..x_n, b): b + w_1*x_1 + ... + w_n*x_n, summed left to right."""
+    return _dot_value(xs)
+
+
+def _dot_value(xs: Sequence[float]) -> float:
+    """:func:`_dot_forward` on the sequence ``xs`` itself (no argument unpacking)."""
     n = len(xs) // 2
+    return neuron_sum(xs[:n], xs[n : 2 * n], xs[-1])
+
+
+def neuron_sum(w: Sequence[float], x: Sequence[float], b: float) -> float:
+    """z = b + w_1*x_1 + ... + w_n*x_n, summed left to right."""
     if _PLAIN_SUM:
-        return sum(map(_mul, xs[:n], xs[n : 2 * n]), xs[-1])
-    total = xs[-1]
-    for i in range(n):
-        total += xs[i] * xs[n + i]
+        return sum(map(_mul, w, x), b)
+    total = b
+    for wi, xi in zip(w, x):
+        total += wi * xi
     return total
+
+
+def neuron_local(
+    d: float, z: float, w: Sequence[float], x: Sequence[float], inputs_too: bool
+) -> tuple[float, ...]:
+    """The local derivatives of act(z), z = b + w.x, from d = act'(z), on floats:
+    d/dw_i = d x_i, then (when ``inputs_too``) d/dx_i = d w_i, then d/db = d.
+
+    A dead neuron (d = 0 at a finite ``z``; z is finite only when every input is) gives the
+    shared :func:`zeros`, which backward skips.
+    """
+    if d == 1.0:  # 1 * v is v (also for inf and nan): no products
+        return (*x, *w, 1.0) if inputs_too else (*x, 1.0)
+    if d == 0.0 and math.isfinite(z):
+        return zeros(len(x) + len(w) + 1 if inputs_too else len(x) + 1)
+    local = (*x, *w, 1.0) if inputs_too else (*x, 1.0)
+    return tuple(map(_mul, repeat(d), local))
 
 
 def _dot_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
     """d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
     n = len(xs) // 2
     return (*xs[n : 2 * n], *xs[:n], 1.0)
+
+
+@dataclass(frozen=True)
+class NeuronParts:
+    """A fused neuron rule in parts, for an engine that builds a layer at a time:
+    out = act(z) with z = :func:`neuron_sum`, act'(z) = ``act_derivative(m, out)``, and the
+    local derivatives from :func:`neuron_local`."""
+
+    act: Callable[[float], float]
+    act_derivative: Callable[[Any, Any], Any]
 
 
 def _dot_act(
@@ -219,16 +284,17 @@ def _dot_act(
     """
 
     def forward(*xs: float) -> float:
-        return act(_dot_forward(*xs))
+        return act(_dot_value(xs))
 
     def derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
         d = act_derivative(m, out)
-        local = _dot_derivative(m, xs, out)
-        if type(d) is float and d == 1.0:  # 1 * v is v (also for inf and nan): no products
-            return local
-        return tuple(map(_mul, repeat(d), local))
+        if type(d) is float and m is FLOAT_MATH:
+            n = len(xs) // 2
+            finite = sum(xs) if d == 0.0 else 0.0  # finite exactly when every input is
+            return neuron_local(d, finite, xs[:n], xs[n : 2 * n], True)
+        return tuple(map(_mul, repeat(d), _dot_derivative(m, xs, out)))
 
-    return OpRule(name, forward, derivative, symbol)
+    return OpRule(name, forward, derivative, symbol, NeuronParts(act, act_derivative))
 
 
 def _sumsq_forward(*xs: float) -> float:
@@ -283,7 +349,8 @@ RULES: dict[str, OpRule] = {
         OpRule("abs", abs, lambda m, xs, out: (m.sign(xs[0]),), "abs"),
         # d/dx_i (x_1 + ... + x_n) = 1
         OpRule("sum", _sum_forward, lambda m, xs, out: (1.0,) * len(xs), "sum"),
-        OpRule("dot", _dot_forward, _dot_derivative, "dot"),
+        # act = identity: act'(z) = 1
+        OpRule("dot", _dot_forward, _dot_derivative, "dot", NeuronParts(float, lambda m, out: 1.0)),
         # relu(dot): act'(z) = 1 if z > 0 else 0, and z > 0 exactly when out > 0
         _dot_act("dot_relu", relu, lambda m, out: m.step(out), "dot_relu"),
         # tanh(dot): act'(z) = 1 - tanh(z)^2

@@ -24,6 +24,10 @@ from . import autodiff
 from . import ops as _ops
 from .mode import _mode
 from .ops import RULES, OpRule
+from .ops import Zeros as _Zeros
+from .ops import neuron_local as _neuron_local
+from .ops import neuron_sum as _neuron_sum
+from .ops import select as _select
 
 Number = int | float
 Operand = Union["Value", int, float]  # noqa: UP007 - forward reference
@@ -209,6 +213,8 @@ class Value(autodiff.Node):
         if create_graph and self._op is not None:
             _backprop_graph(self, g)
             return
+        if type(self._local) is _Zeros:  # a dead neuron passes nothing on
+            return
         for parent, local in zip(self._parents, self._local):
             pg = parent._g
             parent._g = local * g if pg is None else pg + local * g
@@ -290,7 +296,7 @@ def _node(
     out._op = rule
     out._args = args
     out._parents = parents
-    out._local = local if type(local) is tuple else tuple(local)
+    out._local = local if type(local) is tuple or type(local) is _Zeros else tuple(local)
     out._g = None
     out._seq = _next_seq()
     out._mark = None
@@ -357,7 +363,7 @@ def _apply_known(
     if not _mode.enabled:
         return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
     local = rule.derivative(_FLOAT_MATH, xs, data)
-    return _node(rule, data, args, parents, tuple(compress(local, mask)))
+    return _node(rule, data, args, parents, _select(local, mask, len(parents)))
 
 
 def _apply_mixed(rule: OpRule, args: tuple[Any, ...]) -> Value:
@@ -368,7 +374,8 @@ def _apply_mixed(rule: OpRule, args: tuple[Any, ...]) -> Value:
         return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
     local = rule.derivative(_FLOAT_MATH, xs, data)
     mask = [type(a) is Value for a in args]
-    return _node(rule, data, args, tuple(compress(args, mask)), tuple(compress(local, mask)))
+    parents = tuple(compress(args, mask))
+    return _node(rule, data, args, parents, _select(local, mask, len(parents)))
 
 
 # ---------------------------------------------------------------- backward, specialised
@@ -390,8 +397,11 @@ def _backward(root: Value, seed: float) -> None:
     for node in reversed(order):
         g = node._g
         node._g = None
+        node.grad += g
         parents = node._parents
         n = len(parents)
+        if type(node._local) is _Zeros:  # a dead neuron passes nothing on
+            continue
         if n == 1:
             parents[0]._g += node._local[0] * g
         elif n > 8:  # a neuron: zip's pairs cost less than two subscripts per parent
@@ -401,7 +411,6 @@ def _backward(root: Value, seed: float) -> None:
             local = node._local
             for i in indices[n]:
                 parents[i]._g += local[i] * g
-        node.grad += g
 
 
 # ---------------------------------------------------------------- fused neurons, layer at a time
@@ -409,24 +418,27 @@ def _dense(
     rule: OpRule,
     rows: Sequence[tuple[Sequence[Value], Value]],
     inputs: tuple[Any, ...],
-    constant_mask: Sequence[bool] | None,
+    constant_inputs: bool,
 ) -> list[Value]:
     """``[rule(*w, *inputs, b) for w, b in rows]``: one neuron node per row on the same inputs.
 
-    ``inputs`` are all Values (``constant_mask`` None) or all floats (``constant_mask`` marks
-    the parents among the args, weights and bias). The inputs' data are gathered once for the
-    whole layer; each node calls the rule's own ``forward`` and ``derivative``.
+    ``inputs`` are all Values, or all floats when ``constant_inputs`` (then only the weights
+    and bias are parents). The inputs' data are gathered once for the whole layer; each node
+    is computed from the rule's parts (:class:`.ops.NeuronParts`): z = ``neuron_sum``, out =
+    act(z), local derivatives = ``neuron_local``.
     """
-    forward, derivative = rule.forward, rule.derivative
-    xd = [v.data for v in inputs] if constant_mask is None else list(inputs)
+    parts = rule.neuron
+    assert parts is not None, f"{rule.name} is not a neuron rule"
+    act, act_derivative = parts.act, parts.act_derivative
+    xd = list(inputs) if constant_inputs else [v.data for v in inputs]
+    inputs_too = not constant_inputs
     enabled = _mode.enabled
     out: list[Value] = []
     append = out.append
     for ws, b in rows:
-        xs = [w.data for w in ws]
-        xs += xd
-        xs.append(b.data)
-        data = forward(*xs)
+        wd = [w.data for w in ws]
+        z = _neuron_sum(wd, xd, b.data)
+        data = act(z)
         node = _new(Value)
         node.data = data
         node.grad = 0.0
@@ -437,12 +449,10 @@ def _dense(
         node._mark = None
         if not enabled:
             node._args = node._parents = node._local = _NO_GRAPH
-        elif constant_mask is None:
-            node._args = node._parents = (*ws, *inputs, b)
-            node._local = derivative(_FLOAT_MATH, xs, data)
         else:
-            node._args = (*ws, *inputs, b)
-            node._parents = (*ws, b)
-            node._local = tuple(compress(derivative(_FLOAT_MATH, xs, data), constant_mask))
+            node._args = args = (*ws, *inputs, b)
+            node._parents = args if inputs_too else (*ws, b)
+            d = act_derivative(_FLOAT_MATH, data)
+            node._local = _neuron_local(d, z, wd, xd, inputs_too)
         append(node)
     return out
