@@ -154,7 +154,7 @@ FLOAT_MATH = FloatMath()
 
 
 # ---------------------------------------------------------------- all-zero local derivatives
-class Zeros(tuple):  # type: ignore[type-arg]
+class Zeros(tuple):
     """Local derivatives that are all exactly zero at finite inputs (a dead relu neuron:
     act'(z) = 0). Every product ``0 * g`` is a zero, so a backward pass may skip the node,
     as torch's relu backward passes 0 wherever the output is 0, whatever the gradient."""
