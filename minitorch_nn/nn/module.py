@@ -11,6 +11,7 @@ the bias. Nothing here knows about a particular engine: a parameter's ``.data`` 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 from typing import Any, TypeVar
 
 import numpy as np
@@ -48,25 +49,30 @@ def _is_parameter(obj: Any) -> bool:
     return isinstance(obj, Node) and bool(getattr(obj, "requires_grad", False))
 
 
-def _entries(obj: Any) -> list[tuple[str, Any]]:
-    """The named items to walk inside a Module, list, tuple or dict (anything else: none)."""
+def _entries(obj: Any, named: bool) -> list[tuple[str, Any]]:
+    """The items to walk inside a Module, list, tuple or dict (anything else: none), each
+    with its key as a string when ``named`` (else ``""``: building names is most of a walk)."""
     if isinstance(obj, Module):
-        return [(k, v) for k, v in vars(obj).items() if k != "training"]
+        items = vars(obj).items()
+        return [(k if named else "", v) for k, v in items if k != "training"]
     if isinstance(obj, dict):
-        return [(str(k), v) for k, v in obj.items()]
+        return [(str(k) if named else "", v) for k, v in obj.items()]
     if isinstance(obj, (list, tuple)):
-        return [(str(i), v) for i, v in enumerate(obj)]
+        if named:
+            return [(str(i), v) for i, v in enumerate(obj)]
+        return list(zip(repeat(""), obj))
     return []
 
 
-def _walk(root: Module, into_modules: bool = True) -> Iterator[tuple[str, Any]]:
+def _walk(root: Module, into_modules: bool = True, named: bool = True) -> Iterator[tuple[str, Any]]:
     """(dotted name, object) for every Module and parameter under ``root``, depth first in
     attribute order; each object once (a shared weight keeps its first name).
 
-    With ``into_modules=False`` the walk stops at sub-Modules (they are yielded, not entered).
+    With ``into_modules=False`` the walk stops at sub-Modules (they are yielded, not entered);
+    with ``named=False`` every name is ``""``.
     """
     seen: set[int] = {id(root)}
-    stack: list[tuple[str, Any]] = list(reversed(_entries(root)))
+    stack: list[tuple[str, Any]] = _entries(root, named)[::-1]
     while stack:
         name, obj = stack.pop()
         if _is_parameter(obj) or isinstance(obj, Module):
@@ -78,7 +84,11 @@ def _walk(root: Module, into_modules: bool = True) -> Iterator[tuple[str, Any]]:
                 continue
         elif not isinstance(obj, (list, tuple, dict)):
             continue
-        stack.extend((f"{name}.{key}", child) for key, child in reversed(_entries(obj)))
+        entries = _entries(obj, named)[::-1]
+        if named:
+            stack.extend((f"{name}.{key}", child) for key, child in entries)
+        else:
+            stack += entries
 
 
 def _export(data: Any) -> float | np.ndarray:
@@ -111,7 +121,7 @@ class Module:
 
     def parameters(self) -> list[Any]:
         """Every parameter once, in attribute order (for a Neuron: weights, then bias)."""
-        return [p for _, p in self.named_parameters()]
+        return [p for _, p in _walk(self, named=False) if not isinstance(p, Module)]
 
     def num_parameters(self) -> int:
         """The number of scalars in all parameters (an array parameter counts its size)."""
