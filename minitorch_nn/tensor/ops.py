@@ -26,7 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from .memory import CACHE
+
 Array = np.ndarray
+_cached = CACHE.empty  # large results go into recycled arrays (see .memory)
 _errstate = np.errstate
 _add_reduce: Any = np.add.reduce  # np.sum without its Python-level dispatch
 
@@ -85,10 +88,25 @@ class NumpyMath:
     def matmul(a: Any, b: Any) -> Any:
         """a @ b; with one inner dimension (an outer product, e.g. the gradient into the last
         hidden layer) as a broadcast product: the same numbers, without a BLAS call of depth
-        one (about 1.5x slower on a tall batch)."""
-        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 and b.shape[0] == 1:
-            return np.multiply(a, b)
+        one (about 1.5x slower on a tall batch). Matrices go into a recycled array."""
+        if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype:
+            out = _cached((a.shape[0], b.shape[1]), a.dtype)
+            if a.shape[1] == 1 and b.shape[0] == 1:
+                return np.multiply(a, b, out=out)
+            return np.matmul(a, b, out=out)
         return np.matmul(a, b)
+
+    @staticmethod
+    def multiply(a: Any, b: Any) -> Any:
+        """a * b; for two arrays of one shape (b float or bool) into a recycled array."""
+        if (
+            type(a) is Array
+            and type(b) is Array
+            and a.shape == b.shape
+            and (b.dtype == a.dtype or b.dtype.kind == "b")
+        ):
+            return np.multiply(a, b, out=_cached(a.shape, a.dtype))
+        return a * b
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
@@ -217,14 +235,18 @@ def _relu(xs: Sequence[Any], ctx: Any) -> Array:
 
 
 def _linear(xs: Sequence[Any], ctx: Any) -> Array:
-    out = np.matmul(xs[0], xs[1])
+    """x @ W + b, into a recycled array for a float batch (n, nin) @ (nin, nout)."""
+    x, w = xs[0], xs[1]
+    if type(x) is Array and x.ndim == 2 and w.ndim == 2 and x.dtype == w.dtype:
+        out = np.matmul(x, w, out=_cached((x.shape[0], w.shape[1]), x.dtype))
+    else:
+        out = np.matmul(x, w)
     out += xs[2]
     return out
 
 
 def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
-    out = np.matmul(xs[0], xs[1])
-    out += xs[2]
+    out = _linear(xs, ctx)
     return _relu_array(out, out)
 
 
@@ -387,7 +409,7 @@ _RULES = (
         _linear_relu,
         _linear_vjp,
         "linear+relu",
-        prepare=lambda m, g, xs, out, c: g * (m.value_of(out) != 0),
+        prepare=lambda m, g, xs, out, c: m.multiply(g, m.value_of(out) != 0),
     ),
     # d/dx e^x = e^x
     TensorOp("exp", _ignoring(np.exp), lambda m, i, g, xs, out, c: g * out, "exp"),
@@ -412,7 +434,7 @@ _RULES = (
     TensorOp(
         "relu",
         _relu,
-        lambda m, i, g, xs, out, c: g * (m.value_of(out) != 0),
+        lambda m, i, g, xs, out, c: m.multiply(g, m.value_of(out) != 0),
         "relu",
     ),
     # d/dx sin x = cos x ; d/dx cos x = -sin x

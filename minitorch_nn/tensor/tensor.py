@@ -607,6 +607,7 @@ class TensorMath:
     sign = staticmethod(lambda a: np.sign(_data(a)))
     pow = staticmethod(lambda a, b: _lift(a) ** b)
     matmul = staticmethod(lambda a, b: _lift(a) @ b)
+    multiply = staticmethod(lambda a, b: _lift(a) * b)
     transpose = staticmethod(lambda a, axes: _lift(a).transpose(axes))
     mT = staticmethod(lambda a: _lift(a).mT)  # noqa: N815
     broadcast_to = staticmethod(lambda a, shape: _lift(a).broadcast_to(shape))
