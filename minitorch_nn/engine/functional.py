@@ -7,7 +7,7 @@ from typing import Any
 
 from . import autodiff
 from .ops import DOT_ACTIVATIONS, RULES
-from .value import Value, _apply_known, _apply_mixed, _apply_values, _as_operand, _dense
+from .value import Value, _apply_mixed, _apply_values, _as_operand, _dense
 
 _SUM, _DOT, _SUMSQ = RULES["sum"], RULES["dot"], RULES["sumsq"]
 _NEURON_RULES = {name: RULES[rule] for name, rule in DOT_ACTIVATIONS.items()}
@@ -114,29 +114,12 @@ def dot(
 
 
 def _dot_rule(rule: Any, weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> Value:
-    args = (*weights, *inputs, bias)
-    types = list(map(type, args))
-    if types.count(Value) == len(args):  # all Values (_all_values, inlined)
-        return _apply_values(rule, args)
     n = len(weights)
-    if types[:n].count(Value) == n and type(bias) is Value and types[n:-1].count(float) == n:
-        # A first layer: Value weights and bias, float inputs (constants, not parents).
-        xs = [w.data for w in weights]
-        xs += inputs
-        xs.append(bias.data)
-        return _apply_known(rule, args, xs, (*weights, bias), _constant_inputs_mask(n))
-    return _apply_mixed(rule, _constants_checked(args, "dot"))
-
-
-_MASKS: dict[int, tuple[bool, ...]] = {}
-
-
-def _constant_inputs_mask(n: int) -> tuple[bool, ...]:
-    """Which of dot's 2n+1 args are parents when only the inputs are constants."""
-    mask = _MASKS.get(n)
-    if mask is None:
-        mask = _MASKS[n] = (True,) * n + (False,) * n + (True,)
-    return mask
+    if list(map(type, weights)).count(Value) == n and type(bias) is Value:
+        types = list(map(type, inputs))
+        if types.count(Value) == n or types.count(float) == n:  # a neuron: the layer path
+            return _dense(rule, ((weights, bias),), tuple(inputs), types.count(float) == n)[0]
+    return _apply_mixed(rule, _constants_checked((*weights, *inputs, bias), "dot"))
 
 
 def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False) -> list[Any]:

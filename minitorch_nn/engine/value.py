@@ -350,22 +350,6 @@ def _apply_values(rule: OpRule, args: tuple[Value, ...]) -> Value:
     return out
 
 
-def _apply_known(
-    rule: OpRule,
-    args: tuple[Any, ...],
-    xs: list[float],
-    parents: tuple[Value, ...],
-    mask: Sequence[bool],
-) -> Value:
-    """rule(*args) when the caller already has the data ``xs`` and the Value ``parents``
-    (``mask`` marks their positions among ``args``)."""
-    data = rule.forward(*xs)
-    if not _mode.enabled:
-        return _node(rule, data, _NO_GRAPH, _NO_GRAPH, _NO_GRAPH)
-    local = rule.derivative(_FLOAT_MATH, xs, data)
-    return _node(rule, data, args, parents, _select(local, mask, len(parents)))
-
-
 def _apply_mixed(rule: OpRule, args: tuple[Any, ...]) -> Value:
     """rule(*args) for Values and float constants: only the Values become parents."""
     xs = [a.data if type(a) is Value else a for a in args]
