@@ -44,15 +44,19 @@ def _dispatch(fn: LossFn) -> LossFn:
     """Send calls whose first argument holds Tensors to ``minitorch_nn.tensor.losses`` (the
     function of the same name); everything else runs ``fn`` on the scalar engine."""
     name = fn.__name__
+    tensor_fn: Callable[..., Any] | None = None  # looked up on the first Tensor call
 
     @functools.wraps(fn)
     def loss(first: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal tensor_fn
         if isinstance(first, Iterator):  # a generator of parameters: look at it once
             first = list(first)
         if _holds_tensors(first):
-            from .tensor import losses as tensor_losses
+            if tensor_fn is None:
+                from .tensor import losses as tensor_losses
 
-            return getattr(tensor_losses, name)(first, *args, **kwargs)
+                tensor_fn = getattr(tensor_losses, name)
+            return tensor_fn(first, *args, **kwargs)
         return fn(first, *args, **kwargs)
 
     return cast(LossFn, loss)

@@ -570,3 +570,36 @@ def test_hinge_second_derivative_through_create_graph() -> None:
     (ds,) = grad(apply(RULES["hinge"], (s, t)), [s], create_graph=True)
     (dt,) = grad(ds.sum(), [t])
     np.testing.assert_allclose(dt, [-1 / 3, 0.0, -1 / 3], rtol=1e-15)
+
+
+@pytest.mark.parametrize("n", [5000, 4099])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_linear_on_a_tall_batch_is_x_at_w_plus_b_bit_for_bit(n: int, dtype: type) -> None:
+    """The bias of a tall batch is added in wide rows (and the tail row by row): same sums."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(n, 3)).astype(dtype)
+    w, b = rng.normal(size=(3, 16)).astype(dtype), rng.normal(size=16)
+    expected = x @ w
+    expected += b
+    out = T.linear(x, Tensor(w, dtype=dtype), Tensor(b), activation=None)
+    assert out.dtype == expected.dtype
+    assert np.array_equal(out.data, expected)
+    relu = T.linear(x, Tensor(w, dtype=dtype), Tensor(b), activation="relu")
+    assert np.array_equal(relu.data, np.maximum(expected, 0.0))
+
+
+def test_repeated_backward_accumulates_into_independent_gradients() -> None:
+    """loss.backward() seeds with a kept, read-only 1; every .grad is the caller's own array."""
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward()
+    first = x.grad
+    assert first is not None
+    first += 100.0  # the caller may write into its gradient
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [104.0, 92.0, 112.0])
+    root = Tensor(2.0, requires_grad=True)
+    root.backward()
+    root.backward()
+    assert root.grad is not None and root.grad.flags.writeable
+    assert float(root.grad) == 2.0

@@ -413,7 +413,11 @@ class Tensor(autodiff.Node):
                 "backward: this tensor does not require grad (no input had requires_grad=True, "
                 "or it was computed under no_grad())"
             )
-        seed = _seed(self, gradient, "backward")
+        data = self.data
+        if gradient is None and data.size == 1:  # the usual loss.backward(): a kept, read-only 1
+            seed = _ops._filled(data.shape, data.dtype, 1.0)
+        else:
+            seed = _seed(self, gradient, "backward")
         with np.errstate(all="ignore"):
             autodiff.backward(self, seed)
 
