@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     run.large = run_scenario(Scenario(large, vectorised, 0.12 * budget))
     # The scalar engine at four sizes in the same rounds, so that load on the machine
     # changes all four alike and the costs compare.
-    sizes = (Recipe(), Recipe(n_samples=200), Recipe(hidden=32), Recipe(n_samples=200, hidden=32))
+    sizes = tuple(Recipe(n_samples=n, hidden=h) for h in (16, 32) for n in (100, 200, 400))
     run.growth = run_scenario(Scenario(sizes, (P.SCALAR,), 0.2 * budget))
 
     problem = make_problem(Recipe())

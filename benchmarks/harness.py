@@ -1,17 +1,21 @@
-"""Run implementations side by side on one recipe: one worker process each, alternating steps.
+"""Run implementations side by side on one recipe: one worker process each, taking turns.
 
 Every implementation trains from the same data and weights, in a worker process of its own
 (:mod:`.worker`, started with ``python -m benchmarks.worker``) that imports only what it
 needs: micrograd's imports numpy and sklearn as its notebook does (no torch), PyTorch's
 imports torch (one thread), ours import numpy and minitorch_nn. So no implementation pays
 for another's heap or garbage, and each one's cyclic garbage collector runs in its normal
-state (on, default thresholds) over its own process, as in a user's script. Round k asks
-each implementation still going for step k, one worker at a time (the others wait on their
-input), rotating the order each round so that none always goes first; the worker times the
-step itself (``perf_counter`` around exactly one training step, no forced collections).
-Slow implementations stop once the scenario's budget is spent and they have done
-``min_steps`` steps; fast ones run all of the recipe's steps. Each result keeps the loss of
-its last step, so a fast but wrong implementation shows.
+state (on, default thresholds) over its own process, as in a user's script.
+
+Each round gives every implementation still going a turn, one worker at a time (the others
+wait on their input), rotating the order each round so that none always goes first: the
+worker runs training steps back to back, as a training loop does, for at least
+``Scenario.turn`` seconds, and times each step itself (``perf_counter`` around exactly one
+training step, no forced collections). A fast implementation starts the recipe over from
+the same starting weights when it reaches the end, so every implementation is timed across
+the whole budget and load on the machine falls on all alike. After the budget, only the
+``finish`` peers go on (to the end of the recipe's first pass) and any below ``min_steps``.
+Each result keeps the losses of its first pass, so a fast but wrong implementation shows.
 
 Workers run their numerical libraries on one thread (OPENBLAS/OMP/MKL_NUM_THREADS=1 set in
 their environment before numpy loads; ``torch.set_num_threads(1)``), and without
@@ -43,8 +47,9 @@ class Result:
 
     peer: str
     recipe: Recipe
-    times: list[float] = field(default_factory=list)  # seconds per step, in step order
-    losses: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # seconds per timed step, in order
+    rounds: list[int] = field(default_factory=list)  # the round each timed step ran in
+    losses: list[float] = field(default_factory=list)  # the first pass's losses, by step
     status: str = "ok"  # or "not available (...)" / "error: ..."
 
     @property
@@ -53,23 +58,33 @@ class Result:
 
     @property
     def steps(self) -> int:
+        """Steps of the recipe's first pass done (the losses compared with other rows)."""
+        return len(self.losses)
+
+    @property
+    def timed(self) -> int:
+        """Steps timed, over every pass."""
         return len(self.times)
 
     @property
     def median(self) -> float:
-        """Median seconds per step (step 0 left out when there are others: first-call costs)."""
-        return self.median_of(len(self.times))
+        """Median seconds per step (the very first step left out: first-call costs)."""
+        return self.median_until(self.last_round)
 
-    def median_of(self, steps: int) -> float:
-        """Median over the first ``steps`` steps only (step 0 left out likewise): for a ratio
-        against a peer that ran only those rounds, measured under the same conditions."""
-        times = self.times[:steps]
+    @property
+    def last_round(self) -> int:
+        return self.rounds[-1]
+
+    def median_until(self, last_round: int) -> float:
+        """Median over the steps of rounds up to ``last_round`` only: for a ratio against a
+        peer that stopped at that round, measured over the same stretch of time."""
+        times = [t for t, r in zip(self.times, self.rounds) if r <= last_round]
         times = times[1:] if len(times) > 2 else times
         return statistics.median(times)
 
     @property
     def mean(self) -> float:
-        """Mean seconds per step (step 0 left out likewise): shows amortised collector pauses."""
+        """Mean seconds per step (the first left out): shows amortised collector pauses."""
         times = self.times[1:] if len(self.times) > 2 else self.times
         return statistics.fmean(times)
 
@@ -87,6 +102,7 @@ class Scenario:
     budget: float
     finish: tuple[str, ...] = ()  # peers that always run every step (whatever the budget)
     min_steps: int = 3
+    turn: float = 0.25  # seconds: each turn runs steps back to back for at least this long
 
 
 def worker_env() -> dict[str, str]:
@@ -125,16 +141,17 @@ class Worker:
         """'ready', or the reason the implementation could not be built."""
         return self._reply()
 
-    def step(self, k: int) -> tuple[float, float]:
-        """(seconds, loss) of training step ``k``, measured in the worker."""
+    def turn(self, first: int, seconds: float) -> list[tuple[float, float]]:
+        """(seconds, loss) of each training step the worker ran in one turn: steps ``first``,
+        ``first + 1``, ... back to back until ``seconds`` have passed (at least one)."""
         assert self.proc.stdin is not None
-        self.proc.stdin.write(f"step {k}\n")
+        self.proc.stdin.write(f"run {first} {seconds!r}\n")
         self.proc.stdin.flush()
         reply = self._reply()
         if reply.startswith("error"):
             raise RuntimeError(reply)
-        seconds, loss = reply.split()
-        return float(seconds), float(loss)
+        numbers = [float(x) for x in reply.split()]
+        return list(zip(numbers[0::2], numbers[1::2]))
 
     def close(self) -> None:
         try:
@@ -173,33 +190,35 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
                 worker.close()
                 workers[i] = None
     active = [i for i, worker in enumerate(workers) if worker is not None]
-    steps = max(recipe.steps for recipe in scenario.recipes)
     deadline = time.perf_counter() + scenario.budget
-    for k in range(steps):
-        active = [i for i in active if k < results[i].recipe.steps]
-        if not active:
-            break
-        order = active[k % len(active) :] + active[: k % len(active)]
+
+    def needs_more(i: int) -> bool:
+        """After the deadline a worker goes on only to finish what it must: min_steps, or
+        the recipe's whole first pass for the ``finish`` peers."""
+        result = results[i]
+        must = result.recipe.steps if result.peer in scenario.finish else scenario.min_steps
+        return result.timed < must
+
+    rnd = 0
+    while active:
+        if time.perf_counter() > deadline:
+            active = [i for i in active if needs_more(i)]
+        order = active[rnd % len(active) :] + active[: rnd % len(active)] if active else []
         for i in order:
             worker, result = workers[i], results[i]
             assert worker is not None
             try:
-                elapsed, loss = worker.step(k)
+                done = worker.turn(result.timed, scenario.turn)
             except (RuntimeError, ValueError, OSError) as exc:
-                result.status = f"error at step {k}: {exc}"
+                result.status = f"error at step {result.timed}: {exc}"
                 active.remove(i)
                 continue
-            result.times.append(elapsed)
-            result.losses.append(loss)
-        if time.perf_counter() > deadline and k + 1 >= scenario.min_steps:
-            slow = [
-                i
-                for i in active
-                if results[i].peer not in scenario.finish
-                and results[i].median * (steps - k - 1) > 0.1 * scenario.budget
-            ]
-            for i in slow:  # out of budget: stop those that would need long to finish
-                active.remove(i)
+            for elapsed, loss in done:
+                if len(result.losses) < result.recipe.steps:
+                    result.losses.append(loss)
+                result.times.append(elapsed)
+                result.rounds.append(rnd)
+        rnd += 1
     for worker in workers:
         if worker is not None:
             worker.close()
@@ -209,7 +228,7 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
                 f"{result.status}"
                 if not result.ok
                 else (
-                    f"{result.median * 1e3:10.3f} ms/step  ({result.steps} steps, "
+                    f"{result.median * 1e3:10.3f} ms/step  ({result.timed} steps timed, "
                     f"loss at step {result.steps - 1}: {result.last_loss!r})"
                 )
             )

@@ -3,9 +3,13 @@
 The parent (:mod:`.harness`) talks to it over stdin/stdout, one line at a time:
 
 - the worker builds the implementation, then writes ``ready`` (or ``error: ...``);
-- the parent writes ``step K``; the worker runs training step K, timed with
-  ``perf_counter`` around exactly that step (the collector in its normal state), does the
-  implementation's untimed ``after_step()``, and writes ``SECONDS LOSS`` (or ``error: ...``);
+- the parent writes ``run J SECONDS`` (a turn); the worker runs training steps J, J+1, ...
+  back to back until SECONDS have passed (at least one step), each timed with
+  ``perf_counter`` around exactly that step (the collector in its normal state) and followed
+  by the implementation's untimed ``after_step()``, and writes ``SECONDS LOSS`` for each on
+  one line (or ``error: ...``). Step J is step J mod ``steps`` of the recipe: after the last
+  step the implementation is built again from the same starting weights (untimed) and the
+  recipe starts over, so that a fast implementation is timed for as long as a slow one;
 - ``quit`` (or end of input) ends it.
 
 The worker imports only what its implementation needs (numpy for the problem's arrays, then
@@ -31,8 +35,11 @@ def main(argv: list[str]) -> int:
     from .peers import PEER_BY_NAME
     from .workload import load_problem
 
+    problem = load_problem(problem_path)
+    factory = PEER_BY_NAME[peer_name].factory
+    steps = problem.recipe.steps
     try:
-        impl = PEER_BY_NAME[peer_name].factory(load_problem(problem_path))
+        impl = factory(problem)
     except Exception as exc:
         traceback.print_exc()
         channel.write(f"error: {type(exc).__name__}: {exc}\n")
@@ -43,17 +50,28 @@ def main(argv: list[str]) -> int:
         command = line.split()
         if not command or command[0] == "quit":
             break
-        k = int(command[1])
+        j, seconds = int(command[1]), float(command[2])
+        done: list[str] = []
         try:
-            start = time.perf_counter()
-            loss = impl.step(k)
-            elapsed = time.perf_counter() - start
-            impl.after_step()
+            turn_start = time.perf_counter()
+            while True:
+                k = j % steps
+                if k == 0 and j > 0:  # the recipe again, from the same starting weights
+                    impl.close()
+                    impl = factory(problem)
+                start = time.perf_counter()
+                loss = impl.step(k)
+                elapsed = time.perf_counter() - start
+                impl.after_step()
+                done.append(f"{elapsed!r} {float(loss)!r}")
+                j += 1
+                if time.perf_counter() - turn_start >= seconds:
+                    break
         except Exception as exc:
             traceback.print_exc()
             channel.write(f"error: {type(exc).__name__}: {exc}\n")
             continue
-        channel.write(f"{elapsed!r} {float(loss)!r}\n")
+        channel.write(" ".join(done) + "\n")
     impl.close()
     return 0
 
