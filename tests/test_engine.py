@@ -591,6 +591,18 @@ def test_dead_neuron_is_skipped_and_passes_zero_as_torch_does():
             tx.grad.item(),
         ]
         assert w.grad == 0.0
+    # What lies only behind a dead neuron is left out of the gradient walk (its .grad stays
+    # as it was; grad() gives 0) but not out of the graph a drawing walks.
+    from minitorch_nn.engine.autodiff import toposort
+
+    a = Value(3.0)
+    hidden = a * 2.0  # reaches the output only through the dead neuron
+    out = dot([Value(-1.0)], [hidden], Value(0.0), "relu") + a
+    a.grad = hidden.grad = 5.0
+    out.backward()
+    assert (a.grad, hidden.grad) == (6.0, 5.0)  # a: its direct path only
+    assert grad(out, [hidden, a]) == [0.0, 1.0]
+    assert hidden in toposort(out) and hidden not in toposort(out, gradient_paths=True)
     # Saturated tanh (1 - t^2 == 0 exactly) is dead too; gradients still match the unfused ops.
     w, x = Value(30.0), Value(2.0)
     fused = dot([w], [x], 0.0, "tanh")

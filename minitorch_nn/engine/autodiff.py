@@ -35,6 +35,15 @@ class Node:
 
     __slots__ = ()
     requires_grad: bool = True
+    _local: Any = None  # an engine that keeps local derivatives as values stores them here
+
+
+class Zeros(tuple):
+    """Local derivatives (``_local``) that are all exactly zero at finite inputs, such as a
+    dead relu neuron's: every product ``0 * g`` is a zero, so the chain rule passes nothing
+    through the node, as torch's relu backward passes 0 wherever the output is 0."""
+
+    __slots__ = ()
 
 
 next_seq = count().__next__
@@ -42,13 +51,17 @@ next_seq = count().__next__
 sorting by ``_seq`` is a topological order."""
 
 
-def toposort(root: Any, zero: Any = None) -> list[Any]:
+def toposort(root: Any, zero: Any = None, gradient_paths: bool = False) -> list[Any]:
     """All nodes ``root`` depends on, inputs first and ``root`` last; each one's ``_g`` = zero.
 
     An iterative depth-first collection that marks visited nodes with a token new to this
     walk (``_mark``: an attribute test per edge, cheaper than a set of ids), then one C-level
     sort by creation number (``_seq``): creation order is a topological order, so no
     post-order bookkeeping is needed. Resetting ``_g`` here saves every caller a pass.
+
+    With ``gradient_paths`` the walk does not go through a node whose local derivatives are
+    :class:`Zeros`: what lies only behind it gets no gradient from ``root`` (a gradient pass
+    needs no more; a drawing of the graph wants every node).
     """
     token = object()
     root._mark = token
@@ -57,7 +70,10 @@ def toposort(root: Any, zero: Any = None) -> list[Any]:
     stack = [root]
     add, push, pop = order.append, stack.append, stack.pop
     while stack:
-        for parent in pop()._parents:
+        node = pop()
+        if gradient_paths and type(node._local) is Zeros:
+            continue
+        for parent in node._parents:
             if parent._mark is not token:
                 parent._mark = token
                 parent._g = zero
@@ -69,7 +85,7 @@ def toposort(root: Any, zero: Any = None) -> list[Any]:
 
 def _propagate(root: Any, seed: Any, create_graph: bool) -> list[Any]:
     """Fill ``_g`` of every node behind ``root`` with d(root)/d(node), given d(root) = seed."""
-    order = toposort(root)
+    order = toposort(root, gradient_paths=True)
     root._g = seed
     for node in reversed(order):
         if node._g is not None:

@@ -21,6 +21,8 @@ from itertools import compress, repeat
 from operator import mul as _mul
 from typing import Any
 
+from .autodiff import Zeros
+
 inf = math.inf
 nan = math.nan
 
@@ -154,14 +156,7 @@ FLOAT_MATH = FloatMath()
 
 
 # ---------------------------------------------------------------- all-zero local derivatives
-class Zeros(tuple):
-    """Local derivatives that are all exactly zero at finite inputs (a dead relu neuron:
-    act'(z) = 0). Every product ``0 * g`` is a zero, so a backward pass may skip the node,
-    as torch's relu backward passes 0 wherever the output is 0, whatever the gradient."""
-
-    __slots__ = ()
-
-
+# Zeros (from the shared walk, which skips such nodes) marks a dead neuron's local derivatives.
 _ZEROS: dict[int, Zeros] = {}
 
 

@@ -375,7 +375,7 @@ def _backward(root: Value, seed: float) -> None:
     has already pushed its share, so its gradient is complete; it is added to ``.grad`` and
     pushed on to its parents.
     """
-    order = autodiff.toposort(root, -0.0)  # -0.0: the exact additive identity
+    order = autodiff.toposort(root, -0.0, True)  # -0.0: the exact additive identity
     root._g = seed
     indices = _INDICES
     for node in reversed(order):
