@@ -603,3 +603,43 @@ def test_repeated_backward_accumulates_into_independent_gradients() -> None:
     root.backward()
     assert root.grad is not None and root.grad.flags.writeable
     assert float(root.grad) == 2.0
+
+
+def test_hinge_vjp_near_the_margin_matches_the_unfused_ops() -> None:
+    """The fused VJP tests t s >= 1 instead of 1 - t s <= 0: the same decision at every float
+    near 1, at infinities and at nan."""
+    below, above = np.nextafter(1.0, 0.0), np.nextafter(1.0, 2.0)
+    column = [1.0, below, above, 0.5, 2.0, np.inf, -np.inf, np.nan, 0.0, -0.0, 1e-300]
+    scores = np.array(column + [-v for v in column])[:, None]
+    t = np.ones(len(scores))
+    t[1::3] = -1.0
+    fused_s, plain_s = Tensor(scores, requires_grad=True), Tensor(scores, requires_grad=True)
+    apply(RULES["hinge"], (fused_s, t)).backward()
+    ((1.0 - t * plain_s.reshape(len(t))).relu().sum() * (1.0 / len(t))).backward()
+    assert fused_s.grad is not None and plain_s.grad is not None
+    assert np.array_equal(fused_s.grad, plain_s.grad, equal_nan=True)
+    assert np.array_equal(np.signbit(fused_s.grad), np.signbit(plain_s.grad))
+
+
+def test_tensor_backward_loop_matches_the_shared_walk() -> None:
+    """Tensor.backward's own loop gives what autodiff.backward gives over _backprop: shared
+    subexpressions, broadcasting, a retained interior gradient, accumulation."""
+    from minitorch_nn.engine import autodiff
+
+    a_data = np.random.default_rng(8).normal(size=(4, 3))
+    results = []
+    for walk in ("tensor", "shared"):
+        a = Tensor(a_data, requires_grad=True)
+        b = Tensor(np.arange(3.0), requires_grad=True)
+        shared = (a * b).tanh()  # used twice below
+        shared.retain_grad()
+        loss = ((shared + b) * shared).sum() + (a @ b).relu().mean()
+        for _ in range(2):  # gradients accumulate
+            if walk == "tensor":
+                loss.backward()
+            else:
+                with np.errstate(all="ignore"):
+                    autodiff.backward(loss, np.ones(()))
+        results.append([a.grad, b.grad, shared.grad])
+    for mine, shared_walk in zip(*results):
+        np.testing.assert_array_equal(mine, shared_walk)

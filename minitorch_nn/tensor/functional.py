@@ -87,6 +87,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 
 
 def _tensors(tensors: Sequence[Any], what: str) -> tuple[Any, ...]:
+    if type(tensors) is list and tensors and list(map(type, tensors)).count(Tensor) == len(tensors):
+        return tuple(tensors)  # the usual case: a list of parameters
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(
             f"{what}: expected a list or tuple of tensors, got {type(tensors).__name__}"

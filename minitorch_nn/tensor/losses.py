@@ -36,6 +36,8 @@ def _as_tensor(x: Any) -> Tensor:
 
 def _float_targets(targets: Any) -> np.ndarray:
     data = targets.data if isinstance(targets, Tensor) else targets
+    if type(data) is np.ndarray and data.ndim == 1 and data.dtype == np.float64:
+        return data  # already what the losses use
     return np.asarray(data, dtype=np.float64).reshape(-1)
 
 

@@ -25,7 +25,10 @@ from ..nn.init import get_initializer
 from ..nn.layers import LinearBase, MLPBase, Sequential
 from ..nn.module import Module, register_model
 from .functional import linear
-from .tensor import Tensor
+from .ops import RULES
+from .tensor import Tensor, apply
+
+_AFFINE = {None: RULES["linear"], "relu": RULES["linear_relu"]}  # one node per layer
 
 __all__ = ["MLP", "Linear", "ReLU", "Sequential", "Sigmoid", "Tanh", "from_scalar", "to_scalar"]
 
@@ -58,7 +61,16 @@ class Linear(LinearBase):
         data = x.data if type(x) is Tensor else x
         if type(data) is np.ndarray and data.ndim == 2 and data.shape[1] == self.nin:
             # the common case, a batch (n, nin): the checks below would all pass
-            return linear(x, self.weight, self.bias, self.activation)  # (n, nout)
+            rule = _AFFINE.get(self.activation)
+            weight, bias = self.weight, self.bias
+            if (
+                rule is not None
+                and data.dtype.kind == "f"
+                and weight.data.shape == (self.nin, self.nout)
+                and bias.data.shape == (self.nout,)
+            ):  # what linear() would check, for its one-node x @ W + b (+ relu)
+                return apply(rule, (x, weight, bias))  # (n, nout)
+            return linear(x, weight, bias, self.activation)  # (n, nout)
         shape = x.shape if isinstance(x, (Tensor, np.ndarray)) else np.shape(x)
         if not shape or shape[-1] != self.nin or len(shape) > 2:
             raise ValueError(

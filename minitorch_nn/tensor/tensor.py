@@ -217,6 +217,8 @@ class Tensor(autodiff.Node):
         return apply(_MUL, (self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
+        if type(other) is float:  # alpha * penalty
+            return apply(_MUL, (other, self))
         other = _operand(other)
         if other is NotImplemented:
             return NotImplemented
@@ -419,37 +421,41 @@ class Tensor(autodiff.Node):
         else:
             seed = _seed(self, gradient, "backward")
         with np.errstate(all="ignore"):
-            autodiff.backward(self, seed)
+            _backward(self, seed)
 
     def _backprop(self, create_graph: bool) -> None:
-        parents = self._parents
-        if not parents:
+        if not self._parents:
             return
-        op, g, ctx = self._op, self._g, self._ctx
+        if not create_graph:
+            self._chain(self._g)
+            return
+        # the VJPs on Tensors, so that the gradient has a graph too
+        op, g, ctx, xs = self._op, self._g, self._ctx, self._args
         assert op is not None
-        if create_graph:  # the VJPs on Tensors, so that the gradient has a graph too
-            m: Any = TENSOR_MATH
-            xs: Any = self._args
-            out: Any = self
-        else:  # the VJPs on the arrays the forward saw
-            m = NUMPY_MATH
-            xs = self._xs
-            out = self.data
+        m = TENSOR_MATH
         if op.prepare is not None:
-            g = op.prepare(m, g, xs, out, ctx)
+            g = op.prepare(m, g, xs, self, ctx)
         vjp = op.vjp
-        if len(parents) == 1:
-            parent = parents[0]
-            d = vjp(m, self._pidx[0], g, xs, out, ctx)
+        for parent, i in zip(self._parents, self._pidx):
+            d = vjp(m, i, g, xs, self, ctx)
             if d.shape != parent.data.shape:
                 d = unbroadcast(m, d, parent.data.shape)
             pg = parent._g
             parent._g = d if pg is None else pg + d
-            return
-        for parent, i in zip(parents, self._pidx):
-            d = vjp(m, i, g, xs, out, ctx)
-            if d.shape != parent.data.shape:
-                d = unbroadcast(m, d, parent.data.shape)
+
+    def _chain(self, g: Any) -> None:
+        """Add ``g`` (d/d self) times each input's VJP into the input's ``_g``: the VJPs on
+        the arrays the forward saw."""
+        op, ctx, xs, out = self._op, self._ctx, self._xs, self.data
+        assert op is not None and xs is not None
+        if op.prepare is not None:
+            g = op.prepare(NUMPY_MATH, g, xs, out, ctx)
+        vjp = op.vjp
+        for parent, i in zip(self._parents, self._pidx):
+            d = vjp(NUMPY_MATH, i, g, xs, out, ctx)
+            shape = parent.data.shape
+            if d.shape != shape:
+                d = unbroadcast(NUMPY_MATH, d, shape)
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
@@ -467,6 +473,29 @@ class Tensor(autodiff.Node):
     def _zero_like(self) -> np.ndarray:
         data = self.data
         return np.zeros(data.shape, data.dtype)
+
+
+def _backward(root: Tensor, seed: Any) -> None:
+    """``autodiff.backward`` with its loop specialised for Tensors: over the shared
+    topological order, each node's gradient is complete when it is reached, so it is passed
+    on (``_chain``) or added into ``.grad`` right away and then dropped, which lets the
+    arrays of a big graph be reused while the walk goes on."""
+    order = autodiff.toposort(root)
+    root._g = seed
+    for node in reversed(order):
+        g = node._g
+        if g is None:
+            continue
+        node._g = None
+        if node._parents:
+            node._chain(g)
+            if not node._retain:
+                continue
+        grad = node.grad
+        if grad is None:
+            node.grad = np.array(g, dtype=node.data.dtype, copy=True)
+        else:
+            grad += g
 
 
 # ---------------------------------------------------------------- building nodes
