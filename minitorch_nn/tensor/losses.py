@@ -73,7 +73,7 @@ def _batch(preds: Any, targets: Any, name: str) -> tuple[Tensor, np.ndarray]:
 
 def _check_targets(ts: np.ndarray, ok: np.ndarray, what: str, name: str) -> None:
     """ValueError naming the first target where ``ok`` is false (NaN is never ok)."""
-    if not ok.all():
+    if np.count_nonzero(ok) != ok.size:
         i = int(np.argmin(ok))
         raise ValueError(f"{name}: target {i} is {float(ts[i])!r}, expected {what}")
 
