@@ -49,8 +49,8 @@ def _dispatch(fn: LossFn) -> LossFn:
     @functools.wraps(fn)
     def loss(first: Any, *args: Any, **kwargs: Any) -> Any:
         nonlocal tensor_fn
-        if isinstance(first, Iterator):  # a generator of parameters: look at it once
-            first = list(first)
+        if not isinstance(first, (list, tuple)) and isinstance(first, Iterator):
+            first = list(first)  # a generator of parameters: look at it once
         if _holds_tensors(first):
             if tensor_fn is None:
                 from .tensor import losses as tensor_losses

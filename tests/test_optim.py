@@ -334,3 +334,20 @@ def test_schedules() -> None:
 def test_schedule_errors(make: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_sgd_replaces_read_only_tensor_data_with_the_rules_numbers() -> None:
+    """The in-place fast path falls back to a new array when the data cannot be written."""
+    from minitorch_nn.optim import sgd_update
+    from minitorch_nn.tensor import Tensor
+
+    rng = np.random.default_rng(3)
+    p = Tensor(rng.normal(size=(5, 2)), requires_grad=True)
+    p.grad = rng.normal(size=(5, 2))
+    frozen = p.data
+    frozen.flags.writeable = False
+    before = frozen.copy()
+    expected, _ = sgd_update(before, p.grad, None, lr=0.25)
+    SGD([p], lr=0.25).step()
+    assert p.data is not frozen and np.array_equal(p.data, expected)
+    assert np.array_equal(frozen, before)

@@ -272,3 +272,15 @@ def test_the_scalar_path_never_imports_the_tensor_engine() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert float(result.stdout) == 1.5
+
+
+def test_l2_penalty_takes_a_generator_of_tensors_once() -> None:
+    """losses.l2_penalty(model.parameters()) and a generator of Tensors give one node."""
+    from minitorch_nn import losses
+    from minitorch_nn.tensor import Tensor
+
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([[3.0]], requires_grad=True)
+    from_list = losses.l2_penalty([a, b])
+    from_generator = losses.l2_penalty(t for t in (a, b))
+    assert isinstance(from_generator, Tensor)
+    assert float(from_list) == float(from_generator) == 14.0

@@ -91,12 +91,14 @@ class SGD(Optimizer):
                 and type(g) is _ndarray
                 and data.shape == g.shape
                 and data.dtype == g.dtype
-                and data.flags.writeable
                 and isinstance(p, Node)
             ):
-                data -= lr * g
-            else:
-                self._step_one(i, p, g)
+                try:
+                    data -= lr * g
+                    continue
+                except ValueError:  # read-only data: replaced below instead
+                    pass
+            self._step_one(i, p, g)
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         new_p, buf = sgd_update(
