@@ -90,17 +90,15 @@ class NumpyMath:
 
     @staticmethod
     def matmul(a: Any, b: Any) -> Any:
-        """a @ b; with one inner dimension (an outer product, e.g. the gradient into the last
-        hidden layer) as a broadcast product: the same numbers, without a BLAS call of depth
-        one (about 1.5x slower on a tall batch). Large matrices go into a recycled array."""
-        if a.ndim == 2 and b.ndim == 2:
-            if a.dtype != b.dtype or a.dtype.kind != "f":
-                return np.matmul(a, b)
+        """a @ b; float matrices by np.dot, large results into a recycled array. np.dot also
+        takes the outer products of the VJPs (one inner dimension, e.g. the gradient into the
+        last hidden layer) about 2x faster than a broadcast product or np.matmul, with the
+        same numbers (each element is one rounded product)."""
+        if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype.kind == "f":
             shape = (a.shape[0], b.shape[1])
-            out = _cached(shape, a.dtype) if shape[0] * shape[1] >= _CACHED_SIZE else None
-            if a.shape[1] == 1 and b.shape[0] == 1:
-                return np.multiply(a, b, out=out)
-            return _dot(a, b, out)
+            return _dot(
+                a, b, _cached(shape, a.dtype) if shape[0] * shape[1] >= _CACHED_SIZE else None
+            )
         return np.matmul(a, b)
 
     @staticmethod
