@@ -99,3 +99,13 @@ def test_gradients_with_the_cache_match_fresh_arrays():
             CACHE.max_bytes = cache_limit
     for cached, fresh in zip(*grads):
         np.testing.assert_array_equal(cached, fresh)
+
+
+def test_empty_cache_is_exported_and_releases_the_engines_arrays():
+    import minitorch_nn.tensor as T
+
+    model = MLP(2, [64, 1], seed=0)
+    model(np.ones((2048, 2))).sum().backward()
+    assert CACHE.held_bytes > 0
+    T.empty_cache()
+    assert CACHE.held_bytes == 0

@@ -26,6 +26,7 @@ from .functional import (
     tanh,
     where,
 )
+from .memory import empty_cache
 from .ops import RULES, TensorOp, unbroadcast
 from .tensor import Tensor
 
@@ -35,6 +36,7 @@ __all__ = [
     "TensorOp",
     "cat",
     "clip",
+    "empty_cache",
     "concatenate",
     "exp",
     "grad",
