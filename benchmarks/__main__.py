@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     # The scalar engine at four sizes in the same rounds, so that load on the machine
     # changes all four alike and the costs compare.
     sizes = tuple(Recipe(n_samples=n, hidden=h) for h in (16, 32) for n in (100, 200, 400))
-    run.growth = run_scenario(Scenario(sizes, (P.SCALAR,), 0.2 * budget))
+    run.growth = run_scenario(Scenario(sizes, (P.SCALAR, P.SCALAR_PAUSED), 0.2 * budget))
 
     problem = make_problem(Recipe())
     print("memory: backward peak, flatness over 100 steps, micrograd growth", flush=True)

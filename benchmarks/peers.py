@@ -93,6 +93,17 @@ class ScalarNN(Impl):
         return total_loss.data
 
 
+class ScalarNNPaused(ScalarNN):
+    """:class:`ScalarNN` with Python's cyclic collector paused during each step
+    (``train.collector_paused``), as ``fit`` runs a step: the engine's own cost."""
+
+    def step(self, k: int) -> float:
+        from minitorch_nn.train import collector_paused
+
+        with collector_paused():
+            return super().step(k)
+
+
 class ScalarEngine(Impl):
     """minitorch_nn's scalar ``Value`` engine written directly in micrograd's style (one
     fused ``dot`` + relu node per neuron, one ``vsum`` per sum): the engine without the layers
@@ -305,6 +316,7 @@ class Torch(Impl):
 # ------------------------------------------------------------------ the table of peers
 
 SCALAR = "minitorch_nn scalar (nn.MLP + losses + optim.SGD)"
+SCALAR_PAUSED = "minitorch_nn scalar, collector paused per step (as fit runs it)"
 SCALAR_ENGINE = "minitorch_nn scalar engine (Value/dot/vsum, micrograd style)"
 TENSOR = "minitorch_nn tensor engine"
 MG_NOTEBOOK = "micrograd 0.1.0 (notebook: numpy scalars)"
@@ -315,6 +327,7 @@ NUMPY = "numpy (hand-written forward/backward)"
 
 PEERS: list[Peer] = [
     Peer(SCALAR, ScalarNN, ("minitorch_nn.nn", "minitorch_nn.losses", "minitorch_nn.optim")),
+    Peer(SCALAR_PAUSED, ScalarNNPaused, ("minitorch_nn.train",)),
     Peer(SCALAR_ENGINE, ScalarEngine, ("minitorch_nn.engine",)),
     Peer(TENSOR, TensorNN, ("minitorch_nn.tensor.nn",)),
     Peer(MG_NOTEBOOK, lambda p: Micrograd(p, numpy_inputs=True, gc_off=False), ("micrograd",)),

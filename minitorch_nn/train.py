@@ -723,7 +723,7 @@ def fit(
                 opt.lr = float(lr_schedule(epoch - 1))
             loss_sum, n_right, n_seen = 0.0, 0, 0
             for X_b, y_b in batches:
-                with _collector_paused():
+                with collector_paused():
                     outputs = adapter.forward(trained, X_b)
                     data_loss = adapter.loss(loss_fn, outputs, y_b)
                     objective = data_loss + l2 * adapter.l2_penalty(params) if l2 else data_loss
@@ -774,12 +774,15 @@ def fit(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one training step, restoring it on exit.
 
     Neither engine's graph holds reference cycles (reference counting frees it the moment the
     step drops it), so the collector has nothing to find there; left on, it rescans the whole
-    process heap again and again as the step's nodes pile up, about a third of a scalar step.
+    process heap again and again as the step's nodes pile up: about a tenth of the demo's
+    scalar step, and more as the graph grows (at n = 400, H = 32 a step took 211 ms with the
+    collector on, 123 ms paused). ``fit`` pauses it for every step; a hand-written loop can
+    do the same: ``with collector_paused(): ...forward, loss, backward, step...``.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -428,3 +428,17 @@ def test_fit_pauses_the_cycle_collector_only_during_steps():
     fit(MLP(2, [4, 1], seed=0), X, y, loss=loss, epochs=2, verbose=False)
     assert seen and not any(seen)
     assert gc.isenabled()  # restored after training
+    # The same pause for a hand-written loop; it restores the collector as it found it.
+    from minitorch_nn.train import collector_paused
+
+    with pytest.raises(RuntimeError, match="inside"), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("an error inside a step")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # was off before: stays off
+    finally:
+        gc.enable()
