@@ -109,3 +109,32 @@ def test_empty_cache_is_exported_and_releases_the_engines_arrays():
     assert CACHE.held_bytes > 0
     T.empty_cache()
     assert CACHE.held_bytes == 0
+
+
+def test_threads_never_share_an_array_they_hold():
+    import sys
+    import threading
+
+    cache = ArrayCache()
+    clashes = []
+
+    def work(mark: float) -> None:
+        for _ in range(1500):
+            a = cache.empty(BIG, np.float64)
+            a.fill(mark)
+            if not (a == mark).all():  # another thread wrote into the array we hold
+                clashes.append(mark)
+            del a
+
+    threads = [threading.Thread(target=work, args=(float(k),)) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often: without the cache's lock, ~4 clashes
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert clashes == []
+    assert cache.held_bytes <= 8 * 512 * 64 * 8

@@ -15,6 +15,7 @@ dtype and ``max_bytes`` in all; ``empty_cache()`` lets the memory go.
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class ArrayCache:
     _buckets: dict[Key, list[np.ndarray]] = field(default_factory=dict, repr=False)
     _held: int = field(default=0, repr=False)
     _free: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         # the count _counts() reports for a cached array nobody else holds, measured rather
@@ -50,6 +52,11 @@ class ArrayCache:
             nbytes *= n
         if nbytes < self.min_bytes:
             return _empty(shape, dtype)
+        # one thread at a time: two threads must not both find the same array free
+        with self._lock:
+            return self._take(shape, dtype, nbytes)
+
+    def _take(self, shape: tuple[int, ...], dtype: np.dtype, nbytes: int) -> np.ndarray:
         key = (shape, dtype)
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -83,8 +90,9 @@ class ArrayCache:
 
     def empty_cache(self) -> None:
         """Forget every cached array (those still in use live on with their owners)."""
-        self._buckets.clear()
-        self._held = 0
+        with self._lock:
+            self._buckets.clear()
+            self._held = 0
 
 
 def _counts(bucket: list[np.ndarray]) -> list[int]:
