@@ -10,7 +10,9 @@ state (on, default thresholds) over its own process, as in a user's script.
 Each round gives every implementation still going a turn, one worker at a time (the others
 wait on their input), rotating the order each round so that none always goes first: the
 worker runs training steps back to back, as a training loop does, for at least
-``Scenario.turn`` seconds, and times each step itself (``perf_counter`` around exactly one
+``Scenario.turn`` seconds and ``Scenario.turn_steps`` steps (the first step of a turn finds
+the caches full of the previous worker's data; most of a turn's steps do not), and times
+each step itself (``perf_counter`` around exactly one
 training step, no forced collections). A fast implementation starts the recipe over from
 the same starting weights when it reaches the end, so every implementation is timed across
 the whole budget and load on the machine falls on all alike. After the budget, only the
@@ -103,6 +105,7 @@ class Scenario:
     finish: tuple[str, ...] = ()  # peers that always run every step (whatever the budget)
     min_steps: int = 3
     turn: float = 0.25  # seconds: each turn runs steps back to back for at least this long
+    turn_steps: int = 3  # and at least this many, so a turn's first (cold) step is not the median
 
 
 def worker_env() -> dict[str, str]:
@@ -141,11 +144,11 @@ class Worker:
         """'ready', or the reason the implementation could not be built."""
         return self._reply()
 
-    def turn(self, first: int, seconds: float) -> list[tuple[float, float]]:
+    def turn(self, first: int, seconds: float, steps: int) -> list[tuple[float, float]]:
         """(seconds, loss) of each training step the worker ran in one turn: steps ``first``,
-        ``first + 1``, ... back to back until ``seconds`` have passed (at least one)."""
+        ``first + 1``, ... back to back until ``seconds`` have passed and ``steps`` are done."""
         assert self.proc.stdin is not None
-        self.proc.stdin.write(f"run {first} {seconds!r}\n")
+        self.proc.stdin.write(f"run {first} {seconds!r} {steps}\n")
         self.proc.stdin.flush()
         reply = self._reply()
         if reply.startswith("error"):
@@ -208,7 +211,7 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
             worker, result = workers[i], results[i]
             assert worker is not None
             try:
-                done = worker.turn(result.timed, scenario.turn)
+                done = worker.turn(result.timed, scenario.turn, scenario.turn_steps)
             except (RuntimeError, ValueError, OSError) as exc:
                 result.status = f"error at step {result.timed}: {exc}"
                 active.remove(i)

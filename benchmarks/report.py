@@ -206,7 +206,7 @@ def markdown(run: Run) -> str:
         "`torch.set_num_threads(1)`; ours numpy + minitorch_nn. No implementation pays for "
         "another's heap or garbage.",
         "- Side by side, in turns: the parent gives each implementation a turn in which its "
-        "worker runs training steps back to back for at least 0.25 s (one step at least), "
+        "worker runs training steps back to back for at least 0.25 s and 3 steps, "
         "one worker at a time (the others wait idle), rotating the order each round, until the "
         "scenario's time budget is spent. So every implementation is timed across the whole "
         "run, and load on the machine falls on all of them alike. A fast implementation runs "
@@ -222,7 +222,7 @@ def markdown(run: Run) -> str:
         "When every single step of ours followed a step of micrograd's (42 MiB of graph "
         "through the caches), ours measured about 40% slower than back to back (25 ms "
         "against 17.6 ms in a run on 2026-11-22), a cost no user's loop pays; a turn's first "
-        "step still pays it and is counted.",
+        "step still pays it and is counted, but at least two of every three steps are warm.",
         "- numpy runs single-threaded in every worker, like PyTorch: OPENBLAS_NUM_THREADS, "
         "OMP_NUM_THREADS and MKL_NUM_THREADS are set to 1 in the worker's environment before "
         "numpy is imported, and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset there if set "

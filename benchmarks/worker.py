@@ -3,8 +3,8 @@
 The parent (:mod:`.harness`) talks to it over stdin/stdout, one line at a time:
 
 - the worker builds the implementation, then writes ``ready`` (or ``error: ...``);
-- the parent writes ``run J SECONDS`` (a turn); the worker runs training steps J, J+1, ...
-  back to back until SECONDS have passed (at least one step), each timed with
+- the parent writes ``run J SECONDS STEPS`` (a turn); the worker runs training steps J,
+  J+1, ... back to back until SECONDS have passed and STEPS are done, each timed with
   ``perf_counter`` around exactly that step (the collector in its normal state) and followed
   by the implementation's untimed ``after_step()``, and writes ``SECONDS LOSS`` for each on
   one line (or ``error: ...``). Step J is step J mod ``steps`` of the recipe: after the last
@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
         command = line.split()
         if not command or command[0] == "quit":
             break
-        j, seconds = int(command[1]), float(command[2])
+        j, seconds, at_least = int(command[1]), float(command[2]), int(command[3])
         done: list[str] = []
         try:
             turn_start = time.perf_counter()
@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
                 impl.after_step()
                 done.append(f"{elapsed!r} {float(loss)!r}")
                 j += 1
-                if time.perf_counter() - turn_start >= seconds:
+                if len(done) >= at_least and time.perf_counter() - turn_start >= seconds:
                     break
         except Exception as exc:
             traceback.print_exc()
