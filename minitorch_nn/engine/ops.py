@@ -243,17 +243,22 @@ def neuron_local(
     shared :func:`zeros`, which backward skips.
     """
     if d == 1.0:  # 1 * v is v (also for inf and nan): no products
-        return (*x, *w, 1.0) if inputs_too else (*x, 1.0)
+        return _dot_local(w, x, inputs_too)
     if d == 0.0 and math.isfinite(z):
         return zeros(len(x) + len(w) + 1 if inputs_too else len(x) + 1)
-    local = (*x, *w, 1.0) if inputs_too else (*x, 1.0)
-    return tuple(map(_mul, repeat(d), local))
+    return tuple(map(_mul, repeat(d), _dot_local(w, x, inputs_too)))
+
+
+def _dot_local(w: Sequence[Any], x: Sequence[Any], inputs_too: bool) -> tuple[Any, ...]:
+    """The local derivatives of b + w.x: d/dw_i = x_i, then (when ``inputs_too``)
+    d/dx_i = w_i, then d/db = 1."""
+    return (*x, *w, 1.0) if inputs_too else (*x, 1.0)
 
 
 def _dot_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
-    """d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
+    """xs = (w_1..w_n, x_1..x_n, b): d/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
     n = len(xs) // 2
-    return (*xs[n : 2 * n], *xs[:n], 1.0)
+    return _dot_local(xs[:n], xs[n : 2 * n], True)
 
 
 @dataclass(frozen=True)
