@@ -84,6 +84,13 @@ class Result:
         times = times[1:] if len(times) > 2 else times
         return statistics.median(times)
 
+    def round_medians(self) -> dict[int, float]:
+        """Median seconds per step of each round's turn (the very first step left out)."""
+        by_round: dict[int, list[float]] = {}
+        for t, r in list(zip(self.times, self.rounds))[1:]:
+            by_round.setdefault(r, []).append(t)
+        return {r: statistics.median(ts) for r, ts in by_round.items()}
+
     @property
     def mean(self) -> float:
         """Mean seconds per step (the first left out): shows amortised collector pauses."""
@@ -237,3 +244,15 @@ def run_scenario(scenario: Scenario, log: bool = True) -> list[Result]:
             )
             print(f"  [{result.recipe.label}] {result.peer:55s} {line}", flush=True)
     return results
+
+
+def paired_ratio(a: Result, b: Result) -> float:
+    """a's time per step over b's: in every round where both had a turn, the ratio of their
+    medians in that round, and then the median of those ratios. Turns of one round run
+    seconds apart, so a drift in the machine's speed over the run (other tenants, clock
+    changes) falls on both sides of each ratio alike."""
+    mine, theirs = a.round_medians(), b.round_medians()
+    ratios = [mine[r] / theirs[r] for r in mine if r in theirs]
+    if not ratios:
+        return a.median / b.median
+    return statistics.median(ratios)
