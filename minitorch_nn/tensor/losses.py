@@ -94,7 +94,7 @@ def hinge_loss(scores: Any, targets: Any) -> Tensor:
     """mean(relu(1 - t * s)) with t in {-1, +1}: micrograd's max-margin loss."""
     s, ts = _checked(scores, targets, "hinge_loss")
     _check_targets(ts, np.abs(ts) == 1.0, "-1 or +1", "hinge_loss")
-    return apply(_HINGE, (s, ts))  # one node, the same numbers as the unfused ops
+    return apply(_HINGE, (s, ts), [])  # one node, the same numbers as the unfused ops
 
 
 def _softplus(x: Tensor) -> Tensor:
