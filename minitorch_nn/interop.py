@@ -202,8 +202,19 @@ def _set_dense(layer: Any, spec: _Dense) -> None:
                 w.data = value
             neuron.b.data = b
     else:
-        layer.weight.data = spec.weight.T.copy()  # (nin, nout)
-        layer.bias.data = spec.bias.copy()
+        weight, bias = layer.weight, layer.bias
+        _copy_into(weight, spec.weight.T)  # (nin, nout)
+        _copy_into(bias, spec.bias)
+
+
+def _copy_into(p: Any, value: np.ndarray) -> None:
+    """Write ``value`` into ``p.data`` in place (so a flattened model stays flat), or give
+    ``p`` a copy of it when its array cannot take it."""
+    data = p.data
+    if isinstance(data, np.ndarray) and data.flags.writeable and data.shape == value.shape:
+        data[...] = value
+    else:
+        p.data = value.copy()
 
 
 def _mlp_shape(specs: list[_Spec]) -> tuple[list[_Dense], str | None] | None:

@@ -161,7 +161,11 @@ def weight_copier(source: Any, target: Any) -> Callable[[], None]:
                     f"copy_weights: parameter shapes {np.shape(q.data)} and {np.shape(p.data)} "
                     "differ; expected the same architecture"
                 )
-            p.data = q.data.astype(p.data.dtype) if isinstance(p.data, np.ndarray) else q.data
+            data = p.data
+            if isinstance(data, np.ndarray) and data.flags.writeable:
+                data[...] = q.data  # in place: the target keeps its arrays (and buffer)
+            else:
+                p.data = q.data.astype(data.dtype) if isinstance(data, np.ndarray) else q.data
 
     return copy
 

@@ -171,6 +171,9 @@ class Module:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy ``state`` into the parameters. All or nothing: every entry is checked first.
 
+        An array parameter is written in place (it keeps its array, and so stays in the
+        buffer of a flattened model); the state's arrays are copied, never shared.
+
         Raises KeyError naming missing and unexpected entries, ValueError naming each entry
         whose shape differs from its parameter's (with both shapes) or that is not numeric.
         """
@@ -203,7 +206,11 @@ class Module:
         if problems:
             raise ValueError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
         for (_, p), value in zip(named, new_values):
-            p.data = value
+            data = p.data
+            if isinstance(data, np.ndarray) and data.flags.writeable and data.shape == value.shape:
+                data[...] = value  # in place, as torch does: a parameter stays in its buffer
+            else:
+                p.data = value
 
     # ------------------------------------------------------------ config and files
     def config(self) -> dict[str, Any]:

@@ -4,6 +4,10 @@ An optimizer holds a list of parameters (anything with ``.data`` and ``.grad``, 
 are floats or both numpy arrays) and one state dict per parameter. ``step()`` skips a
 parameter whose ``.grad`` is None and otherwise asks ``update(data, grad, state)`` for the
 new data and state; ``update`` is a pure function of its arguments and the hyperparameters.
+
+When the parameters are engine nodes whose arrays tile one buffer (see :mod:`.flat`), the
+optimizer keeps their gradients in one buffer too: ``zero_grad`` zeroes it in one call and
+plain SGD updates all parameters with one array op, with the same numbers.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from ..engine.autodiff import Node
+from .flat import FlatParams, find_flat
 
 
 def check_hyper(ok: bool, message: str) -> None:
@@ -62,6 +69,11 @@ class Optimizer:
         self._check_lr(lr)
         self.lr = lr
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
+        # one buffer for all parameters (engine nodes only: a plain object's arrays are the
+        # caller's and are never written in place); None for Values, whose data are floats
+        self._flat: FlatParams | None = (
+            find_flat(self.params) if all(isinstance(p, Node) for p in self.params) else None
+        )
 
     def _check_lr(self, lr: float) -> None:
         check_hyper(lr >= 0.0, f"Invalid learning rate: {lr}")
@@ -90,7 +102,20 @@ class Optimizer:
         p.data, self.state[i] = self.update(p.data, grad, self.state[i])
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to zero."""
+        """Set every parameter's gradient to zero.
+
+        When the parameters' arrays still tile one buffer, their gradients are views of one
+        gradient buffer owned by the optimizer, zeroed in place with one ``fill(0.0)`` (as
+        torch's ``zero_grad(set_to_none=False)`` zeroes in place): a gradient array you want
+        to keep across ``zero_grad`` must be copied. Otherwise each ``.grad`` becomes a new
+        zero (a new array for an array parameter).
+        """
+        flat = self._flat
+        if flat is not None and flat.holds_data(self.params):
+            flat.grad.fill(0.0)
+            for p, g in zip(self.params, flat.grad_views):
+                p.grad = g
+            return
         for p in self.params:
             zero_like = getattr(p, "_zero_like", None)
             p.grad = zero_like() if zero_like is not None else zeros_like(p.data)

@@ -74,14 +74,26 @@ class SGD(Optimizer):
 
         Plain SGD (no momentum, no weight decay) on an engine's array parameters (Tensors)
         updates the array in place, ``p -= lr * g``, as torch does: the same numbers as
-        ``sgd_update`` without allocating a new parameter array each step.
+        ``sgd_update`` without allocating a new parameter array each step. When the
+        parameters and their gradients still tile the optimizer's two buffers (see
+        ``zero_grad``), that is one ``data -= lr * grad`` over all parameters at once.
         """
         if self.momentum != 0 or self.weight_decay != 0:
             super().step()
             return
         self._check_lr(self.lr)
         lr = self.lr
-        for i, p in enumerate(self.params):
+        params, flat = self.params, self._flat
+        if (
+            flat is not None
+            and flat.data.flags.writeable
+            and flat.holds_data(params)
+            and flat.holds_grads(params)
+        ):
+            data = flat.data  # a local: ``flat.data -= ...`` would also rebind the field
+            data -= lr * flat.grad  # elementwise: the per-parameter numbers
+            return
+        for i, p in enumerate(params):
             g = p.grad
             if g is None:
                 continue

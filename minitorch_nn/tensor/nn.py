@@ -9,11 +9,15 @@ Weights are drawn in the scalar layers' order (neuron by neuron, its weights the
 so the same ``seed`` or ``rng`` gives the same numbers on both engines, and neuron j of a
 scalar Linear is column j: ``weight[:, j]``. ``from_scalar`` / ``to_scalar`` convert a model
 between the engines keeping every number.
+
+A model's parameters are kept in one buffer (``flatten_parameters``), so that an optimizer can
+zero all gradients and take a plain SGD step with one array op each.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +34,45 @@ from .tensor import Tensor, apply
 
 _AFFINE = {None: RULES["linear"], "relu": RULES["linear_relu"]}  # one node per layer
 
-__all__ = ["MLP", "Linear", "ReLU", "Sequential", "Sigmoid", "Tanh", "from_scalar", "to_scalar"]
+__all__ = [
+    "MLP",
+    "Linear",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "flatten_parameters",
+    "from_scalar",
+    "to_scalar",
+]
+
+
+def flatten_parameters(module: Module) -> None:
+    """Move the arrays of ``module.parameters()`` into one new contiguous 1-D buffer.
+
+    Each parameter's ``.data`` becomes the view (its shape) of the next slice of the buffer,
+    holding the same numbers; ``.grad`` is left as it is. An optimizer built on these
+    parameters then zeroes their gradients and takes a plain SGD step with one array op each
+    (``minitorch_nn.optim.flat``). Writing into a parameter, ``p.data[...] = x``, keeps it in
+    the buffer; rebinding it, ``p.data = new_array``, takes it out, which is still correct but
+    sends optimizers back to the per-parameter path: call ``flatten_parameters`` again after
+    replacing arrays (and build the optimizer after that). Does nothing unless every parameter
+    is a Tensor and all have one dtype.
+    """
+    params = module.parameters()
+    if not params or not all(isinstance(p, Tensor) for p in params):
+        return
+    arrays = [np.asarray(p.data) for p in params]
+    dtype = arrays[0].dtype
+    if any(a.dtype != dtype for a in arrays):
+        return
+    buffer = np.empty(sum(a.size for a in arrays), dtype=dtype)
+    offset = 0
+    for p, a in zip(params, arrays):
+        view = buffer[offset : offset + a.size].reshape(a.shape)
+        view[...] = a
+        p.data = view
+        offset += a.size
 
 
 @register_model
@@ -56,6 +98,7 @@ class Linear(LinearBase):
             weight[:, j], bias[j] = draw(nin, rng)
         self.weight = Tensor(weight, requires_grad=True)
         self.bias = Tensor(bias, requires_grad=True)
+        flatten_parameters(self)
 
     def forward(self, x: Any) -> Tensor:
         data = x.data if type(x) is Tensor else x
@@ -90,6 +133,18 @@ class MLP(MLPBase):
     config_type = "TensorMLP"  # the two engines' MLPs keep their own names in checkpoints
     linear_class = Linear
 
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(nin, nouts, activation, init, seed, rng)
+        flatten_parameters(self)  # one buffer for the whole model
+
     def forward(self, x: Any) -> Tensor:
         for layer in self.layers:
             x = layer(x)
@@ -119,9 +174,10 @@ def from_scalar(model: Module) -> Module:
     if isinstance(model, scalar_nn.MLP):
         out = MLP(model.nin, model.nouts, model.activation, init=model.init, seed=0)
         out.layers = [_linear_to_tensor(layer) for layer in model.layers]
+        flatten_parameters(out)
         return out
     if isinstance(model, scalar_nn.Linear):
-        return _linear_to_tensor(model)
+        return _linear_to_tensor(model)  # flat already: Linear.__init__ flattens it
     if isinstance(model, Sequential):
         return Sequential(*(from_scalar(m) for m in model.layers))
     if isinstance(model, (ReLU, Tanh, Sigmoid)):
