@@ -112,7 +112,9 @@ class NumpyMath:
             and (b.dtype == a.dtype or b.dtype.kind == "b")
         ):
             return np.multiply(a, b, out=_cached(a.shape, a.dtype))
-        return a * b
+        # the ufunc, not the * operator: for a float array times a bool mask the operator
+        # takes about 2 µs longer (numpy 2.4, a (100, 16) batch), for the same numbers
+        return np.multiply(a, b)
 
     @staticmethod
     def pow(a: Any, b: Any) -> Any:
@@ -272,9 +274,13 @@ def _relu_array(x: Array, out: Array | None = None) -> Array:
 
 
 def _nonzero(y: Any) -> Any:
-    """``y != 0`` (the relu gradient's mask), into a recycled array when ``y`` is large."""
-    if type(y) is Array and y.size >= _CACHED_SIZE:
-        return np.not_equal(y, 0.0, out=_cached(y.shape, np.bool_))
+    """``y != 0`` (the relu gradient's mask), into a recycled array when ``y`` is large;
+    against kept zeros when small (numpy's array-array loop: ~0.7 µs less than a scalar 0)."""
+    if type(y) is Array:
+        if y.size >= _CACHED_SIZE:
+            return np.not_equal(y, 0.0, out=_cached(y.shape, np.bool_))
+        if y.size <= _ZEROS_KEPT_SIZE:
+            return np.not_equal(y, _zeros(y))
     return y != 0
 
 
@@ -462,11 +468,11 @@ def _hinge_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, saved: Any) 
     terms = saved[0] if saved else _hinge_terms(sv, m.value_of(t))
     n = terms.shape[0]
     # relu passes the gradient where its output max(1 - t s, 0) is not 0 (nan passes)
-    active = terms != 0.0
+    active = _nonzero(terms)
     # x * -(g/n) is -(g/n * x) bit for bit: the sign flips on the scalar, not the array
     if i == 0:
-        return m.reshape((t * active) * -(g * (1.0 / n)), sv.shape)
-    return (m.reshape(s, (n,)) * active) * -(g * (1.0 / n))
+        return m.reshape(m.multiply(t, active) * -(g * (1.0 / n)), sv.shape)
+    return m.multiply(m.reshape(s, (n,)), active) * -(g * (1.0 / n))
 
 
 def _reduce_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
