@@ -78,7 +78,8 @@ def toposort(root: Any, zero: Any = None, gradient_paths: bool = False) -> list[
                 parent._mark = token
                 parent._g = zero
                 add(parent)
-                push(parent)
+                if parent._parents:  # a leaf has nothing more to visit
+                    push(parent)
     order.sort(key=_SEQ)
     return order
 
