@@ -548,6 +548,47 @@ def test_outer_product_matmul_in_vjps_is_exact() -> None:
     assert np.array_equal(NUMPY_MATH.matmul(g, w), np.matmul(g, w))
 
 
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape"),
+    [((16, 10_000), (10_000, 16)), ((8, 4_096), (4_096, 16)), ((16, 9_000), (9_000, 1))],
+)
+def test_products_over_a_long_inner_dimension(
+    a_shape: tuple[int, int], b_shape: tuple[int, int]
+) -> None:
+    """x^T @ G over a tall batch (summed from blocks of rows when the output is 64 to 4096
+    numbers, one product otherwise) is numpy's product up to the order of the additions."""
+    rng = np.random.default_rng(11)
+    x, g = rng.normal(size=a_shape[::-1]), rng.normal(size=b_shape)
+    out = NUMPY_MATH.matmul(x.T, g)
+    assert out.shape == (a_shape[0], b_shape[1])
+    np.testing.assert_allclose(out, np.matmul(x.T, g), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "k", "m"), [(10_000, 16, 16), (4_097, 8, 24), (9_000, 16, 1)])
+def test_tall_products_by_row_blocks_are_exact(n: int, k: int, m: int) -> None:
+    """G @ W^T for a tall G (taken in blocks of rows, W^T made contiguous) gives numpy's
+    numbers exactly: each row's product is its own."""
+    rng = np.random.default_rng(12)
+    g, w = rng.normal(size=(n, k)), rng.normal(size=(m, k))
+    assert np.array_equal(NUMPY_MATH.matmul(g, w.T), np.matmul(g, np.ascontiguousarray(w.T)))
+
+
+def test_hinge_keeps_its_terms_for_the_vjp() -> None:
+    """hinge_loss saves the per-sample terms in the forward; the VJP from them is the one the
+    op computes without them, nan and exact-zero margins included."""
+    rng = np.random.default_rng(13)
+    scores = rng.normal(size=(30, 1))
+    scores[:3, 0] = [1.0, -1.0, np.nan]
+    t = np.where(rng.normal(size=30) > 0, 1.0, -1.0)
+    t[:2] = [1.0, 1.0]
+    kept, fresh = Tensor(scores, requires_grad=True), Tensor(scores, requires_grad=True)
+    saved: list[np.ndarray] = []
+    apply(RULES["hinge"], (kept, t), saved).backward()
+    apply(RULES["hinge"], (fresh, t)).backward()
+    assert len(saved) == 1 and saved[0].shape == (30,)
+    assert np.array_equal(kept.grad, fresh.grad, equal_nan=True)
+
+
 def test_hinge_op_gives_the_unfused_ops_numbers_bit_for_bit() -> None:
     rng = np.random.default_rng(6)
     scores = rng.normal(size=(40, 1))
@@ -572,7 +613,7 @@ def test_hinge_second_derivative_through_create_graph() -> None:
     np.testing.assert_allclose(dt, [-1 / 3, 0.0, -1 / 3], rtol=1e-15)
 
 
-@pytest.mark.parametrize("n", [5000, 4099])
+@pytest.mark.parametrize("n", [5000, 4099, 4097])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_linear_on_a_tall_batch_is_x_at_w_plus_b_bit_for_bit(n: int, dtype: type) -> None:
     """The bias of a tall batch is added in wide rows (and the tail row by row): same sums."""

@@ -96,9 +96,13 @@ class NumpyMath:
         same numbers (each element is one rounded product)."""
         if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype.kind == "f":
             shape = (a.shape[0], b.shape[1])
-            return a.dot(
-                b, _cached(shape, a.dtype) if shape[0] * shape[1] >= _CACHED_SIZE else None
-            )
+            size = shape[0] * shape[1]
+            if a.shape[1] >= 2 * _SPLIT_K and _SPLIT_OUT[0] <= size <= _SPLIT_OUT[1]:
+                return _split_k_dot(a, b)
+            out = _cached(shape, a.dtype) if size >= _CACHED_SIZE else None
+            if out is not None and a.shape[0] >= 2 * _SPLIT_K and b.size <= _SPLIT_OUT[1]:
+                return _row_blocks_dot(a, b, out)
+            return a.dot(b, out)
         return np.matmul(a, b)
 
     @staticmethod
@@ -139,6 +143,51 @@ class NumpyMath:
     @staticmethod
     def mT(a: Any) -> Any:  # noqa: N802 - the usual name for a matrix transpose
         return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
+
+
+# A small product over a long inner dimension (a weight gradient x^T @ G over a tall batch)
+# is summed from blocks of _SPLIT_K rows. Measured with this machine's OpenBLAS at k = 10000:
+# about 2x faster for outputs of 8x16 to 16x16, within 2% either way up to 64x64, slower for
+# outputs under 64 numbers (a single column), which keep the one product.
+_SPLIT_K = 2048
+_SPLIT_OUT = (64, 4096)  # output sizes (numbers) that are split
+
+
+def _split_k_dot(a: Array, b: Array) -> Array:
+    """a @ b as the sum over blocks of the inner dimension of a[:, block] @ b[block]: the same
+    product up to the order of the additions (BLAS fixes no order either)."""
+    k, step = a.shape[1], _SPLIT_K
+    out = a[:, :step].dot(b[:step])
+    part = np.empty_like(out)
+    for start in range(step, k, step):
+        a[:, start : start + step].dot(b[start : start + step], part)
+        out += part
+    return out
+
+
+def _row_blocks_dot(a: Array, b: Array, out: Array) -> Array:
+    """a @ b into ``out`` for a tall ``a`` and a small ``b`` (a batch times a weight), ``b``
+    made contiguous (a transposed weight is a view) and ``a`` taken _SPLIT_K rows at a time
+    when both of its inner and outer sizes are at least 8: the same numbers (each row's
+    product is its own), and with this machine's OpenBLAS about 1.4x faster for a (10000, 16)
+    batch; single-column products keep the one call."""
+    if not b.flags.c_contiguous:
+        b = np.ascontiguousarray(b)
+    if a.shape[1] < 8 or b.shape[1] < 8:
+        return a.dot(b, out)
+    for start, stop in _row_blocks(a.shape[0], _SPLIT_K):
+        a[start:stop].dot(b, out[start:stop])
+    return out
+
+
+def _row_blocks(n: int, step: int) -> list[tuple[int, int]]:
+    """(start, stop) of blocks of ``step`` rows covering ``n`` rows. A last block of one row
+    joins the block before it: numpy takes a one-row product as a matrix-vector product,
+    whose sums can round differently from the matrix product's."""
+    bounds = [*range(0, n, step), n]
+    if len(bounds) > 2 and n - bounds[-2] == 1:
+        del bounds[-2]
+    return list(zip(bounds, bounds[1:]))
 
 
 NUMPY_MATH = NumpyMath()
@@ -327,12 +376,12 @@ def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
         n, k = x.shape[0], w.shape[1]
         out = _cached((n, k), x.dtype)
         rows = max(1, _ZEROS_KEPT_SIZE // k)
-        zeros = _filled((rows, k), x.dtype, 0.0)
-        for start in range(0, n, rows):
-            block = out[start : start + rows]
-            x[start : start + rows].dot(w, block)
+        zeros = _filled((rows + 1, k), x.dtype, 0.0)  # + 1: a one-row tail joins a block
+        for start, stop in _row_blocks(n, rows):
+            block = out[start:stop]
+            x[start:stop].dot(w, block)
             block += b
-            np.maximum(block, zeros[: block.shape[0]], out=block)
+            np.maximum(block, zeros[: stop - start], out=block)
         return out
     out = _linear(xs, ctx)
     return _relu_array(out, out)
