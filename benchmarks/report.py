@@ -137,17 +137,49 @@ def _growth_times(run: Run, peer: str) -> dict[tuple[int, int], float]:
     }
 
 
-def _marginal(t: dict[tuple[int, int], float], hidden: int) -> tuple[float, float] | None:
-    """Seconds per added sample from n = 100 to 200 and from 200 to 400."""
-    if not all((n, hidden) in t for n in (100, 200, 400)):
+def _marginal(run: Run, peer: str, hidden: int) -> tuple[float, float, float] | None:
+    """Seconds per added sample from n = 100 to 200 and from 200 to 400, and the ratio of
+    the two: per round (the three sizes' turns of one round run seconds apart, so a drift
+    in the machine's speed over the run falls on all three alike), then the median over
+    rounds of each."""
+    found = {
+        r.recipe.n_samples: r.round_medians()
+        for r in run.growth
+        if r.ok and r.peer == peer and r.recipe.hidden == hidden
+    }
+    if not all(n in found for n in (100, 200, 400)):
         return None
-    low = (t[(200, hidden)] - t[(100, hidden)]) / 100
-    return low, (t[(400, hidden)] - t[(200, hidden)]) / 200
+    rounds = set(found[100]) & set(found[200]) & set(found[400])
+    lows, highs, ratios = [], [], []
+    for rnd in rounds:
+        t = {n: found[n][rnd] for n in (100, 200, 400)}
+        low, high = (t[200] - t[100]) / 100, (t[400] - t[200]) / 200
+        lows.append(low)
+        highs.append(high)
+        if low > 0:
+            ratios.append(high / low)
+    if not ratios:
+        return None
+    return statistics.median(lows), statistics.median(highs), statistics.median(ratios)
+
+
+def _growth_ratio(run: Run, peer: str, n: int) -> float:
+    """time(H=32) / time(H=16) at ``n``, paired by round (see ``paired_ratio``)."""
+    big, small = (
+        next(
+            r
+            for r in run.growth
+            if r.ok and r.peer == peer and r.recipe.n_samples == n and r.recipe.hidden == h
+        )
+        for h in (32, 16)
+    )
+    return paired_ratio(big, small)
 
 
 def _linearity(run: Run) -> list[tuple[str, str, bool | None]]:
     """Linear in n: t = fixed + n * per_sample, so the cost of one more sample is the same
-    from n = 200 to 400 as from 100 to 200 (the fixed part: parameter walk, l2 node, update).
+    from n = 200 to 400 as from 100 to 200 (the fixed part: parameter walk, l2 node, update);
+    the ratio of the two is taken within each round, then its median over rounds.
     At most linear in parameters: time(H=32) / time(H=16) no more than the parameter ratio.
     Judged on the engine's own cost (collector paused per step, as ``fit`` runs); the same
     with the collector on is shown beside it: its full passes rescan the live graph, so their
@@ -159,22 +191,23 @@ def _linearity(run: Run) -> list[tuple[str, str, bool | None]]:
             f"scalar cost linear in n (H={hidden}): cost of one more sample over n=200..400 / "
             "over n=100..200, expect 1"
         )
-        engine, default = _marginal(paused, hidden), _marginal(on, hidden)
+        engine = _marginal(run, P.SCALAR_PAUSED, hidden)
+        default = _marginal(run, P.SCALAR, hidden)
         if engine is None:
             rows.append((label, "not measured", None))
             continue
-        low, high = engine
-        measured = f"{high / low:.2f} ({low * 1e6:.0f} then {high * 1e6:.0f} us per sample)"
+        low, high, ratio = engine
+        measured = f"{ratio:.2f} ({low * 1e6:.0f} then {high * 1e6:.0f} us per sample)"
         if default is not None:
-            measured += f"; collector on: {default[1] / default[0]:.2f}"
-        rows.append((label, measured, 0.75 <= high / low <= 1.33))
+            measured += f"; collector on: {default[2]:.2f}"
+        rows.append((label, measured, 0.75 <= ratio <= 1.33))
     params = _params(32) / _params(16)
     for n in (100, 400):
         if (n, 16) in paused and (n, 32) in paused:
-            growth = paused[(n, 32)] / paused[(n, 16)]
+            growth = _growth_ratio(run, P.SCALAR_PAUSED, n)
             measured = f"{growth:.2f}"
             if (n, 16) in on and (n, 32) in on:
-                measured += f"; collector on: {on[(n, 32)] / on[(n, 16)]:.2f}"
+                measured += f"; collector on: {_growth_ratio(run, P.SCALAR, n):.2f}"
             rows.append(
                 (
                     f"scalar cost at most linear in parameters: time(H=32) / time(H=16) at "
