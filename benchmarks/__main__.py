@@ -40,17 +40,17 @@ def main(argv: list[str] | None = None) -> None:
     print(f"benchmarks: budget {budget:.0f} s on {run.machine['cpu']}", flush=True)
 
     demo_peers = tuple(peer.name for peer in P.PEERS)
-    run.demo = run_scenario(Scenario((Recipe(),), demo_peers, 0.45 * budget, finish=(P.SCALAR,)))
+    run.demo = run_scenario(Scenario((Recipe(),), demo_peers, 0.42 * budget, finish=(P.SCALAR,)))
     # The vectorised implementations again at every size, in rounds of their own: their
     # turns of a round run within about two seconds of each other (in the demo scenario,
     # micrograd's turns of several seconds lie between them); the tensor targets use these.
     vectorised = (P.TENSOR, P.TORCH, P.NUMPY)
     sizes = tuple(Recipe(n_samples=n) for n in (100, 1000, 10000))
-    run.vectorised = run_scenario(Scenario(sizes, vectorised, 0.17 * budget))
+    run.vectorised = run_scenario(Scenario(sizes, vectorised, 0.15 * budget))
     # The scalar engine at four sizes in the same rounds, so that load on the machine
     # changes all four alike and the costs compare.
     grown = tuple(Recipe(n_samples=n, hidden=h) for h in (16, 32) for n in (100, 200, 400))
-    run.growth = run_scenario(Scenario(grown, (P.SCALAR, P.SCALAR_PAUSED), 0.2 * budget))
+    run.growth = run_scenario(Scenario(grown, (P.SCALAR, P.SCALAR_PAUSED), 0.25 * budget))
 
     problem = make_problem(Recipe())
     print("memory: backward peak, flatness over 100 steps, micrograd growth", flush=True)

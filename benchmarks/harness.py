@@ -71,17 +71,7 @@ class Result:
     @property
     def median(self) -> float:
         """Median seconds per step (the very first step left out: first-call costs)."""
-        return self.median_until(self.last_round)
-
-    @property
-    def last_round(self) -> int:
-        return self.rounds[-1]
-
-    def median_until(self, last_round: int) -> float:
-        """Median over the steps of rounds up to ``last_round`` only: for a ratio against a
-        peer that stopped at that round, measured over the same stretch of time."""
-        times = [t for t, r in zip(self.times, self.rounds) if r <= last_round]
-        times = times[1:] if len(times) > 2 else times
+        times = self.times[1:] if len(self.times) > 2 else self.times
         return statistics.median(times)
 
     def round_medians(self) -> dict[int, float]:

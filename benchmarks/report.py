@@ -71,7 +71,7 @@ def targets(run: Run) -> list[tuple[str, str, bool | None]]:
         if ours is None or other is None:
             rows.append((label, "not measured", None))
             return
-        ratio = other.median / ours.median_until(other.last_round)
+        ratio = paired_ratio(other, ours)
         rows.append((label, f"{ratio:.1f}x", ratio >= need))
 
     ratio_row(P.MG_NOTEBOOK, 50, "scalar >= 50x faster per step than micrograd's notebook code")
@@ -139,28 +139,22 @@ def _growth_times(run: Run, peer: str) -> dict[tuple[int, int], float]:
 
 def _marginal(run: Run, peer: str, hidden: int) -> tuple[float, float, float] | None:
     """Seconds per added sample from n = 100 to 200 and from 200 to 400, and the ratio of
-    the two: per round (the three sizes' turns of one round run seconds apart, so a drift
-    in the machine's speed over the run falls on all three alike), then the median over
-    rounds of each."""
+    the two. The times at n = 200 and 400 are taken relative to n = 100 within each round
+    (``paired_ratio``: the three sizes' turns of a round run seconds apart, so a drift in the
+    machine's speed falls on all three alike), then scaled by the n = 100 median."""
     found = {
-        r.recipe.n_samples: r.round_medians()
+        r.recipe.n_samples: r
         for r in run.growth
         if r.ok and r.peer == peer and r.recipe.hidden == hidden
     }
     if not all(n in found for n in (100, 200, 400)):
         return None
-    rounds = set(found[100]) & set(found[200]) & set(found[400])
-    lows, highs, ratios = [], [], []
-    for rnd in rounds:
-        t = {n: found[n][rnd] for n in (100, 200, 400)}
-        low, high = (t[200] - t[100]) / 100, (t[400] - t[200]) / 200
-        lows.append(low)
-        highs.append(high)
-        if low > 0:
-            ratios.append(high / low)
-    if not ratios:
+    base = found[100].median
+    r200, r400 = (paired_ratio(found[n], found[100]) for n in (200, 400))
+    low, high = (r200 - 1.0) * base / 100, (r400 - r200) * base / 200
+    if low <= 0:
         return None
-    return statistics.median(lows), statistics.median(highs), statistics.median(ratios)
+    return low, high, high / low
 
 
 def _growth_ratio(run: Run, peer: str, n: int) -> float:
@@ -263,8 +257,10 @@ def markdown(run: Run) -> str:
         "- Times are medians per step (the very first step left out); the mean column "
         "includes the collector's occasional full passes. Slow peers stop when the budget is "
         "spent, possibly before step 99; their loss is checked against ours at the same step "
-        "of the recipe's first pass, and every ratio compares a peer's median with ours over "
-        "the same rounds.",
+        "of the recipe's first pass. Every ratio is paired by round: the two medians within "
+        "each round (whose turns run seconds apart) give one ratio, and the table shows the "
+        "median of those over the rounds both ran, so that a drift in the machine's speed "
+        "over the run falls on both sides alike.",
         "",
         "## Demo recipe (n = 100, H = 16)",
         "",
@@ -277,11 +273,7 @@ def markdown(run: Run) -> str:
         if not r.ok:
             lines.append(f"| {r.peer} | {r.status} | | | | | | |")
             continue
-        versus = (
-            ""
-            if ours is None or r is ours
-            else _ratio_text(r.median, ours.median_until(r.last_round))
-        )
+        versus = "" if ours is None or r is ours else _ratio_text(paired_ratio(r, ours), 1.0)
         lines.append(
             f"| {r.peer} | {_ms(r.median)} | {_ms(r.mean)} | {r.timed} | {r.steps - 1} | "
             f"{r.last_loss:.12g} | {_loss_check(r, ours)} | {versus} |"
