@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .nn import MLP, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
+from .nn.module import set_data
 
 ENGINES = ("tensor", "scalar")
 _ACT_MODULES: dict[str, type[Module]] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
@@ -202,19 +203,8 @@ def _set_dense(layer: Any, spec: _Dense) -> None:
                 w.data = value
             neuron.b.data = b
     else:
-        weight, bias = layer.weight, layer.bias
-        _copy_into(weight, spec.weight.T)  # (nin, nout)
-        _copy_into(bias, spec.bias)
-
-
-def _copy_into(p: Any, value: np.ndarray) -> None:
-    """Write ``value`` into ``p.data`` in place (so a flattened model stays flat), or give
-    ``p`` a copy of it when its array cannot take it."""
-    data = p.data
-    if isinstance(data, np.ndarray) and data.flags.writeable and data.shape == value.shape:
-        data[...] = value
-    else:
-        p.data = value.copy()
+        set_data(layer.weight, spec.weight.T)  # (nin, nout), in place: the model stays flat
+        set_data(layer.bias, spec.bias)
 
 
 def _mlp_shape(specs: list[_Spec]) -> tuple[list[_Dense], str | None] | None:

@@ -33,6 +33,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 import numpy as np
 
 from .engine import Value, no_grad
+from .nn.module import set_data
 
 LossSpec = str | Callable[..., Any]
 Verbose = bool | str
@@ -161,11 +162,7 @@ def weight_copier(source: Any, target: Any) -> Callable[[], None]:
                     f"copy_weights: parameter shapes {np.shape(q.data)} and {np.shape(p.data)} "
                     "differ; expected the same architecture"
                 )
-            data = p.data
-            if isinstance(data, np.ndarray) and data.flags.writeable:
-                data[...] = q.data  # in place: the target keeps its arrays (and buffer)
-            else:
-                p.data = q.data.astype(data.dtype) if isinstance(data, np.ndarray) else q.data
+            set_data(p, q.data)  # in place: the target keeps its arrays (and buffer)
 
     return copy
 

@@ -165,6 +165,10 @@ class MLPBase(Module):
             make(sizes[i], sizes[i + 1], activation if i < last else None, init=init, rng=rng)
             for i in range(len(self.nouts))
         ]
+        self._built()
+
+    def _built(self) -> None:
+        """Called once the layers exist: an engine's MLP may arrange them further here."""
 
     def config(self) -> dict[str, Any]:
         return {

@@ -91,6 +91,20 @@ def _walk(root: Module, into_modules: bool = True, named: bool = True) -> Iterat
             stack += entries
 
 
+def set_data(p: Any, value: Any) -> None:
+    """Give parameter ``p`` the numbers ``value``. An array parameter is written in place when
+    it can take them (writeable, same shape), as torch's ``load_state_dict`` copies into a
+    parameter: it keeps its array, and so its place in a flattened model's buffer; otherwise it
+    gets a copy in its dtype. A float parameter (a Value's) is rebound."""
+    data = p.data
+    if not isinstance(data, np.ndarray):
+        p.data = value
+    elif data.flags.writeable and data.shape == np.shape(value):
+        data[...] = value
+    else:
+        p.data = np.array(value, dtype=data.dtype)
+
+
 def _export(data: Any) -> float | np.ndarray:
     """A parameter's data for a state_dict: a float, or a copy of an array."""
     if isinstance(data, np.ndarray):
@@ -206,11 +220,7 @@ class Module:
         if problems:
             raise ValueError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
         for (_, p), value in zip(named, new_values):
-            data = p.data
-            if isinstance(data, np.ndarray) and data.flags.writeable and data.shape == value.shape:
-                data[...] = value  # in place, as torch does: a parameter stays in its buffer
-            else:
-                p.data = value
+            set_data(p, value)
 
     # ------------------------------------------------------------ config and files
     def config(self) -> dict[str, Any]:

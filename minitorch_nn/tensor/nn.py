@@ -17,7 +17,6 @@ zero all gradients and take a plain SGD step with one array op each.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -133,16 +132,7 @@ class MLP(MLPBase):
     config_type = "TensorMLP"  # the two engines' MLPs keep their own names in checkpoints
     linear_class = Linear
 
-    def __init__(
-        self,
-        nin: int,
-        nouts: Sequence[int],
-        activation: str | None = "relu",
-        init: str = "uniform",
-        seed: int | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        super().__init__(nin, nouts, activation, init, seed, rng)
+    def _built(self) -> None:
         flatten_parameters(self)  # one buffer for the whole model
 
     def forward(self, x: Any) -> Tensor:
