@@ -396,7 +396,7 @@ def chart(run: Run, path: Path) -> None:
     for bar, r in zip(bars, demo):
         text = f"{r.median * 1e3:.3g} ms"
         if ours is not None and r is not ours and r.median > ours.median:
-            text += f"  ({r.median / ours.median:.0f}x scalar)"
+            text += f"  ({paired_ratio(r, ours):.0f}x scalar)"
         ax1.text(
             bar.get_width() * 1.05,
             bar.get_y() + bar.get_height() / 2,
