@@ -100,7 +100,7 @@ class NumpyMath:
             if a.shape[1] >= 2 * _SPLIT_K and _SPLIT_OUT[0] <= size <= _SPLIT_OUT[1]:
                 return _split_k_dot(a, b)
             out = _cached(shape, a.dtype) if size >= _CACHED_SIZE else None
-            if out is not None and a.shape[0] >= 2 * _SPLIT_K and b.size <= _SPLIT_OUT[1]:
+            if out is not None and a.shape[0] >= 2 * _SPLIT_K and b.size <= _SMALL_WEIGHT:
                 return _row_blocks_dot(a, b, out)
             return a.dot(b, out)
         return np.matmul(a, b)
@@ -151,6 +151,7 @@ class NumpyMath:
 # outputs under 64 numbers (a single column), which keep the one product.
 _SPLIT_K = 2048
 _SPLIT_OUT = (64, 4096)  # output sizes (numbers) that are split
+_SMALL_WEIGHT = 4096  # numbers: a tall batch times a weight this small goes by row blocks
 
 
 def _split_k_dot(a: Array, b: Array) -> Array:
@@ -359,8 +360,8 @@ def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
     zeros while the block is still in cache: about 1.2x faster at (10000, 16), and the same
     numbers, since each row's product does not depend on the other rows)."""
     x, w, b = xs
-    if type(x) is Array and x.ndim == 2 and w.ndim == 2 and x.shape[0] * w.shape[1] <= 4096:
-        out = _linear(xs, ctx)  # a small batch: one max against kept zeros
+    if type(x) is Array and x.ndim == 2 and w.ndim == 2 and x.shape[0] * w.shape[1] < _CACHED_SIZE:
+        out = _linear(xs, ctx)  # a small batch (a fresh array): _relu_array's max, unchecked
         return np.maximum(out, _zeros(out), out=out)
     if (
         type(x) is Array
