@@ -3,7 +3,9 @@
 Each operation appears exactly once, as a :class:`TensorOp`:
 
 - ``forward(xs, ctx)``: the result from the input arrays ``xs`` (constants stay as given) and
-  ``ctx``, the op's non-tensor arguments (an axis, a shape, an index);
+  ``ctx``, the op's non-tensor arguments (an axis, a shape, an index), or a list in which the
+  forward keeps arrays its VJP would otherwise compute again (``hinge``'s per-sample terms,
+  as torch's ``ctx.save_for_backward``);
 - ``vjp(m, i, g, xs, out, ctx)``: the gradient towards input ``i`` given ``g``, the gradient
   of the output, written against a math namespace ``m``. It has the output's broadcast shape;
   the engine sums it back to input ``i``'s shape with :func:`unbroadcast`.
