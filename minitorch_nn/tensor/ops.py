@@ -32,9 +32,6 @@ from .memory import CACHE
 
 Array = np.ndarray
 _cached = CACHE.empty  # large results go into recycled arrays (see .memory)
-# Float matrix products go through ndarray.dot: the same BLAS product as np.matmul (the same
-# numbers), without np.dot's Python-level dispatcher or matmul's ufunc machinery (about 1 µs
-# less per call on a (100, 16) @ (16, 16) product)
 _CACHED_SIZE = CACHE.min_bytes // 8  # elements: smaller results skip the cache's bookkeeping
 _errstate = np.errstate
 _add_reduce: Any = np.add.reduce  # np.sum without its Python-level dispatch
@@ -92,10 +89,13 @@ class NumpyMath:
 
     @staticmethod
     def matmul(a: Any, b: Any) -> Any:
-        """a @ b; float matrices by ndarray.dot, large results into a recycled array. dot also
-        takes the outer products of the VJPs (one inner dimension, e.g. the gradient into the
-        last hidden layer) about 2x faster than a broadcast product or np.matmul, with the
-        same numbers (each element is one rounded product)."""
+        """a @ b; float matrices by ndarray.dot, large results into a recycled array.
+
+        ndarray.dot is the same BLAS product as np.matmul (the same numbers) without np.dot's
+        Python-level dispatcher or matmul's ufunc machinery (about 1 µs less per call at
+        (100, 16) @ (16, 16)). It also takes the outer products of the VJPs (one inner
+        dimension, e.g. the gradient into the last hidden layer) about 2x faster than a
+        broadcast product, with the same numbers (each element is one rounded product)."""
         if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype.kind == "f":
             shape = (a.shape[0], b.shape[1])
             size = shape[0] * shape[1]

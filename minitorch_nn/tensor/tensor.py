@@ -426,36 +426,25 @@ class Tensor(autodiff.Node):
     def _backprop(self, create_graph: bool) -> None:
         if not self._parents:
             return
-        if not create_graph:
-            self._chain(self._g)
-            return
-        # the VJPs on Tensors, so that the gradient has a graph too
-        op, g, ctx, xs = self._op, self._g, self._ctx, self._args
-        assert op is not None
-        m = TENSOR_MATH
-        if op.prepare is not None:
-            g = op.prepare(m, g, xs, self, ctx)
-        vjp = op.vjp
-        for parent, i in zip(self._parents, self._pidx):
-            d = vjp(m, i, g, xs, self, ctx)
-            if d.shape != parent.data.shape:
-                d = unbroadcast(m, d, parent.data.shape)
-            pg = parent._g
-            parent._g = d if pg is None else pg + d
+        if create_graph:  # the VJPs on Tensors, so that the gradient has a graph too
+            self._chain(self._g, TENSOR_MATH, self._args, self)
+        else:
+            self._chain(self._g, NUMPY_MATH, self._xs, self.data)
 
-    def _chain(self, g: Any) -> None:
-        """Add ``g`` (d/d self) times each input's VJP into the input's ``_g``: the VJPs on
-        the arrays the forward saw."""
-        op, ctx, xs, out = self._op, self._ctx, self._xs, self.data
+    def _chain(self, g: Any, m: Any, xs: Any, out: Any) -> None:
+        """Add ``g`` (d/d self) times each input's VJP into the input's ``_g``, the VJPs
+        evaluated with the namespace ``m`` on ``xs`` and ``out``: the arrays the forward saw,
+        or (create_graph) the input Tensors and this one."""
+        op, ctx = self._op, self._ctx
         assert op is not None and xs is not None
         if op.prepare is not None:
-            g = op.prepare(NUMPY_MATH, g, xs, out, ctx)
+            g = op.prepare(m, g, xs, out, ctx)
         vjp = op.vjp
         for parent, i in zip(self._parents, self._pidx):
-            d = vjp(NUMPY_MATH, i, g, xs, out, ctx)
+            d = vjp(m, i, g, xs, out, ctx)
             shape = parent.data.shape
             if d.shape != shape:
-                d = unbroadcast(NUMPY_MATH, d, shape)
+                d = unbroadcast(m, d, shape)
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
@@ -488,7 +477,7 @@ def _backward(root: Tensor, seed: Any) -> None:
             continue
         node._g = None
         if node._parents:
-            node._chain(g)
+            node._chain(g, NUMPY_MATH, node._xs, node.data)
             if not node._retain:
                 continue
         grad = node.grad
