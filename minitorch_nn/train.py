@@ -335,7 +335,14 @@ def _json_safe(x: Any) -> Any:
 @dataclass
 class History:
     """Per-epoch records: dicts with "epoch", "loss", "accuracy", "lr", "seconds" and, with
-    validation data, "val_loss" and "val_accuracy". ``history["loss"]`` lists one key."""
+    validation data, "val_loss" and "val_accuracy". ``history["loss"]`` lists one key.
+
+    Every loss and accuracy describes the model as it is at the end of its epoch, after the
+    epoch's last optimizer step: "loss" is the mean data loss (without the l2 term) over the
+    whole training set, "val_loss" the same over the validation set. So ``history.last`` is
+    what ``evaluate`` returns for the trained model, the one that is plotted and saved: the
+    final loss. (Keras logs the running mean over the epoch's batches instead, a mix of the
+    models before each step.)"""
 
     epochs: list[dict[str, float]] = field(default_factory=list)
     stopped_early: bool = False
@@ -605,7 +612,7 @@ def _evaluate(
     targets: np.ndarray,
     y: np.ndarray,
 ) -> tuple[float, float]:
-    """(loss, accuracy) on a held-out set, without recording a graph."""
+    """(mean data loss, accuracy) of ``model`` on ``X``, without recording a graph."""
     with no_grad():
         outputs = adapter.forward(model, X)
         loss = adapter.item(adapter.loss(loss_fn, outputs, targets))
@@ -640,7 +647,8 @@ def fit(
     ``model.parameters()`` with ``lr``, or ``DEFAULT_LR[name]``) or an optimizer instance.
     lr_schedule(k) sets the learning rate before epoch k+1. ``l2`` adds l2 * sum(p**2) to the
     optimised objective; the logged "loss" is the data loss alone, comparable with
-    "val_loss". batch_size=None trains on the full batch; otherwise shuffled minibatches
+    "val_loss", both of the model as it is at the end of each epoch (see History).
+    batch_size=None trains on the full batch; otherwise shuffled minibatches
     drawn with ``seed``. verbose: True shows a progress bar when stderr is a terminal,
     "always" shows it anyway, False never. A NaN or inf objective raises FloatingPointError
     naming the epoch unless ``nan_guard=False``. Ctrl-C stops cleanly: the History comes
@@ -722,7 +730,6 @@ def fit(
             start = time.perf_counter()
             if lr_schedule is not None:
                 opt.lr = float(lr_schedule(epoch - 1))
-            loss_sum, n_right, n_seen = 0.0, 0, 0
             for X_b, y_b in batches:
                 with collector_paused():
                     outputs = adapter.forward(trained, X_b)
@@ -737,14 +744,12 @@ def fit(
                     opt.zero_grad()
                     objective.backward()
                     opt.step()
-                predicted = labels_from_scores(adapter.scores(outputs))
-                n_right += int(np.sum(predicted == _labels(loss, y_b)))
-                loss_sum += adapter.item(data_loss) * len(X_b)
-                n_seen += len(X_b)
+            with collector_paused():  # the model as it is after the epoch's last step
+                train_loss, train_accuracy = _evaluate(adapter, trained, loss_fn, X, targets, y)
             logs: dict[str, float] = {
                 "epoch": epoch,
-                "loss": loss_sum / n_seen,
-                "accuracy": n_right / n_seen,
+                "loss": train_loss,
+                "accuracy": train_accuracy,
             }
             if has_val:
                 logs["val_loss"], logs["val_accuracy"] = _evaluate(
@@ -792,13 +797,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _labels(loss: LossSpec, targets: np.ndarray) -> np.ndarray:
-    """Class labels back from loss targets (the inverse of ``loss_targets``)."""
-    if isinstance(loss, str) and loss in ("hinge", "mse"):
-        return (targets > 0).astype(np.int64)
-    return targets.astype(np.int64)
 
 
 def _postfix(logs: dict[str, float]) -> dict[str, str]:

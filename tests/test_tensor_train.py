@@ -117,10 +117,10 @@ def demo_recipe(epochs: int) -> tuple[MLP, History]:
 
 def test_demo_recipe_through_fit_on_the_tensor_engine_reproduces_micrograd() -> None:
     model, history = demo_recipe(100)
-    # History logs the data loss; micrograd prints data loss + 1e-4 * sum(p**2) at step 99,
-    # with the parameters as they were before that step's update, i.e. after 99 epochs.
-    after_99, _ = demo_recipe(99)
-    total = history["loss"][-1] + 1e-4 * sum(p.data**2 for p in after_99.parameters())
+    # History logs the data loss of the model at the end of each epoch; micrograd prints data
+    # loss + 1e-4 * sum(p**2) at step 99, before that step's update, i.e. after 99 epochs.
+    after_99, history_99 = demo_recipe(99)
+    total = history_99["loss"][-1] + 1e-4 * sum(p.data**2 for p in after_99.parameters())
     assert math.isclose(total, MICROGRAD_FINAL_LOSS, rel_tol=1e-9, abs_tol=0.0)
     assert history["accuracy"][-1] == 1.0
     assert history.params["engine"] == "tensor" and len(history) == 100

@@ -135,6 +135,38 @@ def test_l2_shrinks_the_weights(moons):
     assert squared_norm(decayed) < squared_norm(plain)
 
 
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_history_records_the_model_at_the_end_of_each_epoch(moons, batch_size):
+    # the final loss is defined once: History.last is evaluate() of the trained model
+    X, y = moons
+    model = small_mlp()
+    seen: list[dict[str, float]] = []
+    record = LambdaCallback(on_epoch_end=lambda e, m, logs: seen.append(evaluate(m, X, y)))
+    history = fit(
+        model, X, y, lr=0.5, l2=1e-3, epochs=4, batch_size=batch_size, callbacks=[record],
+        verbose=False,
+    )  # fmt: skip
+    assert history["loss"] == [s["loss"] for s in seen]
+    assert history["accuracy"] == [s["accuracy"] for s in seen]
+    assert history.last["loss"] == evaluate(model, X, y)["loss"]
+
+
+def test_first_epoch_loss_is_the_loss_after_one_step(moons):
+    X, y = moons
+    model = small_mlp()
+    before = evaluate(model, X, y)["loss"]
+    scores = [model(x) for x in X]
+    objective = hinge_loss(scores, 2.0 * y - 1.0)
+    model.zero_grad()
+    objective.backward()
+    for p in model.parameters():
+        p.data -= 0.5 * p.grad
+    after = evaluate(model, X, y)["loss"]
+    history = fit(small_mlp(), X, y, lr=0.5, epochs=1, verbose=False)
+    assert history["loss"] == [pytest.approx(after, rel=1e-12)]
+    assert after != pytest.approx(before)
+
+
 def test_optimizer_instance_and_validation_metrics(moons):
     X, y = moons
     model = small_mlp()
@@ -245,7 +277,7 @@ def test_nan_loss_raises_naming_the_epoch(moons):
     calls = {"n": 0}
 
     def poisoned(outputs, targets):
-        calls["n"] += 1
+        calls["n"] += is_grad_enabled()  # count training steps, not end-of-epoch evaluations
         loss = hinge_loss(outputs, 2.0 * np.asarray(targets) - 1.0)
         return loss * math.nan if calls["n"] == 3 else loss
 
@@ -421,7 +453,7 @@ def test_fit_pauses_the_cycle_collector_only_during_steps():
     seen = []
 
     def loss(outputs, targets):
-        seen.append(gc.isenabled())  # called inside a training step
+        seen.append(gc.isenabled())  # called in a training step or the epoch's evaluation
         return hinge_loss(outputs, 2.0 * targets - 1)
 
     assert gc.isenabled()
