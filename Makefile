@@ -1,8 +1,6 @@
 # Two commands for a newcomer: `make demo` and `make test`. Each creates .venv when it is
 # missing and installs only what changed since the last run (stamp files in .venv).
 PYTHON ?= python3
-# The CPU wheel these machines carry; an unpinned torch would pull a multi-GB CUDA build.
-TORCH_SPEC ?= torch==2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -20,7 +18,6 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed-base
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q '$(TORCH_SPEC)'
 	$(BIN)/pip install -q -e '.[bench]'
 	@touch $@ $(VENV)/.installed-base
 
