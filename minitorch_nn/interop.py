@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .nn import MLP, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
+from .nn import MLP, Linear, Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
 from .nn.module import set_data
 
 ENGINES = ("tensor", "scalar")
@@ -65,8 +65,12 @@ def _is_tensor_module(module: Any) -> bool:
 
 
 def _linear_specs(layer: Any) -> list[_Spec]:
-    """A scalar ``Linear`` (neurons) or a Tensor ``Linear`` (weight (nin, nout), bias (nout,))."""
-    if hasattr(layer, "neurons"):
+    """A scalar ``Linear`` (neurons), a ``Neuron`` (a Linear with one output) or a Tensor
+    ``Linear`` (weight (nin, nout), bias (nout,))."""
+    if isinstance(layer, Neuron):
+        weight = np.array([[w.data for w in layer.w]], dtype=np.float64)  # (1, nin)
+        bias = np.array([layer.b.data], dtype=np.float64)
+    elif hasattr(layer, "neurons"):
         weight = np.array([[w.data for w in n.w] for n in layer.neurons], dtype=np.float64)
         bias = np.array([n.b.data for n in layer.neurons], dtype=np.float64)
     else:
@@ -105,14 +109,16 @@ def _specs_of(model: Any) -> list[_Spec]:
             kind in ("Sequential", "MLP") and _is_tensor_module(module)
         ):
             stack.extend(reversed(list(module.layers)))
-        elif kind == "Linear" and (hasattr(module, "neurons") or hasattr(module, "weight")):
+        elif isinstance(module, Neuron) or (
+            kind == "Linear" and (hasattr(module, "neurons") or hasattr(module, "weight"))
+        ):
             specs.extend(_linear_specs(module))
         elif kind in ("ReLU", "Tanh", "Sigmoid"):
             specs.append(_Act(kind.lower()))
         else:
             raise ValueError(
-                f"to_torch: cannot convert a {kind}; supported: MLP, Linear, Sequential, "
-                "ReLU, Tanh, Sigmoid (scalar or tensor engine)"
+                f"to_torch: cannot convert a {kind}; supported: MLP, Linear, Neuron, "
+                "Sequential, ReLU, Tanh, Sigmoid (scalar or tensor engine)"
             )
     _check_chain(specs, "to_torch")
     return specs
@@ -243,7 +249,8 @@ def _build_ours(specs: list[_Spec], engine: str) -> Module:
 # --------------------------------------------------------------------------- public API
 def to_torch(model: Module) -> Any:
     """A ``torch.nn.Sequential`` of float64 ``Linear`` and activation layers computing what
-    ``model`` computes (an MLP, Linear or Sequential of either engine). torch's Linear stores
+    ``model`` computes (an MLP, Linear or Sequential of either engine, or a Neuron: a Linear
+    with one output). torch's Linear stores
     weight (nout, nin): ``weight[j, i]`` is our neuron j's ``w[i]``."""
     torch = _import_torch()
     return _build_torch(torch, _specs_of(model))
