@@ -746,6 +746,11 @@ def fit(
                     opt.step()
             with collector_paused():  # the model as it is after the epoch's last step
                 train_loss, train_accuracy = _evaluate(adapter, trained, loss_fn, X, targets, y)
+            if nan_guard and not math.isfinite(train_loss):
+                raise FloatingPointError(
+                    f"loss became {train_loss} after epoch {epoch} (lr={opt.lr:g}); lower the "
+                    "learning rate, or pass nan_guard=False to train on regardless"
+                )
             logs: dict[str, float] = {
                 "epoch": epoch,
                 "loss": train_loss,

@@ -285,6 +285,20 @@ def test_nan_loss_raises_naming_the_epoch(moons):
         fit(small_mlp(), X, y, loss=poisoned, epochs=5, verbose=False)
 
 
+def test_nan_guard_checks_the_loss_at_the_end_of_the_last_epoch(moons):
+    # the step's objective is finite, the model after the step is not: still a divergence
+    X, y = moons
+    calls = {"n": 0}
+
+    def poisoned_after_step(outputs, targets):
+        calls["n"] += not is_grad_enabled()  # end-of-epoch evaluations
+        loss = hinge_loss(outputs, 2.0 * np.asarray(targets) - 1.0)
+        return loss * math.inf if calls["n"] == 2 else loss
+
+    with pytest.raises(FloatingPointError, match="after epoch 2"):
+        fit(small_mlp(), X, y, loss=poisoned_after_step, epochs=2, verbose=False)
+
+
 def test_nan_guard_can_be_switched_off_and_json_stays_valid(moons):
     X, y = moons
     model = small_mlp()
