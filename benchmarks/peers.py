@@ -84,7 +84,7 @@ class ScalarNN(Impl):
 
     def step(self, k: int) -> float:
         losses, model, y = self.losses, self.model, self.targets
-        scores = [model(x) for x in self.inputs]  # one [Value] per sample
+        scores = [model(x) for x in self.inputs]  # one Value per sample
         total_loss = losses.hinge_loss(scores, y) + ALPHA * losses.l2_penalty(model.parameters())
         self.optimizer.zero_grad()
         total_loss.backward()

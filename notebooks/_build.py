@@ -219,7 +219,7 @@ NB01: list[Cell] = [
         For each edge (node → input) it adds
         $$\underbrace{\frac{\partial f}{\partial \text{node}}}_{\text{incoming}} \times
           \underbrace{\frac{\partial\, \text{node}}{\partial\, \text{input}}}_{\text{local}}$$
-        to the input's gradient. `explain` prints exactly these steps, and, for an input
+        to the input's gradient. `explain` returns exactly these steps as text, and, for an input
         reached along several paths, the running sum.
         """
     ),
@@ -227,7 +227,8 @@ NB01: list[Cell] = [
         """
         from minitorch_nn.explain import explain
 
-        trace = explain(f_value)  # prints the steps and returns them as text
+        trace = explain(f_value)  # the steps as text
+        print(trace)
         """
     ),
     md(
@@ -380,7 +381,7 @@ NB01: list[Cell] = [
         from minitorch_nn.viz import build_graph
 
         net = MLP(2, [4, 4, 1], seed=0)
-        (score,) = net([0.5, -1.0])
+        score = net([0.5, -1.0])  # one output: the Value itself
         score.label = "score"
         score.backward()
         print("values in the graph:", build_graph(score).n_values,
@@ -801,9 +802,9 @@ NB03: list[Cell] = [
         print(model)
         print("parameters:", model.num_parameters())
         print("first names:", [name for name, _ in model.named_parameters()[:3]])
-        score = model(X_train[0])
+        score = model(X_train[0])  # one output: the Value itself, as in micrograd
         print("score of the first sample:", score)
-        assert model.num_parameters() == 337 and len(score) == 1
+        assert model.num_parameters() == 337 and score.op == "dot"
         """
     ),
     md(
@@ -824,14 +825,14 @@ NB03: list[Cell] = [
     code(
         """
         def objective(model, X, y, l2=1e-4):
-            scores = [model(x) for x in X]  # n lists of 1 Value
+            scores = [model(x) for x in X]  # n Values
             data_loss = hinge_loss(scores, 2 * y - 1)
             return data_loss, data_loss + l2 * l2_penalty(model.parameters()), scores
 
 
         model = MLP(2, [16, 16, 1], activation="relu", seed=0)
         data_loss, total, scores = objective(model, X_train, y_train)
-        before = accuracy(y_train, np.array([int(s[0].data > 0) for s in scores]))
+        before = accuracy(y_train, np.array([int(s.data > 0) for s in scores]))
         print(f"before: data loss {data_loss.data:.4f}, objective {total.data:.4f}, accuracy {before:.1%}")
 
         model.zero_grad()
@@ -1317,7 +1318,7 @@ NB05: list[Cell] = [
 
 
         def scalar_objective(model):
-            scores = [model(list(row)) for row in X]  # 100 lists of one Value
+            scores = [model(list(row)) for row in X]  # 100 Values
             return losses.hinge_loss(scores, targets) + 1e-4 * losses.l2_penalty(model.parameters())
 
 

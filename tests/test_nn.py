@@ -14,6 +14,7 @@ import pytest
 from minitorch_nn.engine import Node, Value
 from minitorch_nn.nn import (
     MLP,
+    Layer,
     Linear,
     Module,
     Neuron,
@@ -130,7 +131,7 @@ def test_train_and_eval_reach_every_module() -> None:
 
 def test_zero_grad_resets_every_parameter() -> None:
     model = MLP(2, [3, 1], seed=0)
-    model([1.0, -2.0])[0].backward()
+    model([1.0, -2.0]).backward()
     assert any(p.grad != 0 for p in model.parameters())
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
@@ -164,11 +165,32 @@ def test_neuron_gradients_by_hand() -> None:
     assert math.isclose(x[1].grad, d * neuron.w[1].data, rel_tol=1e-15)
 
 
-def test_linear_returns_a_list_even_for_one_output() -> None:
-    out = Linear(3, 1, seed=0)([1.0, 2.0, 3.0])
-    assert isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value)
-    assert len(Linear(3, 4, seed=0)([1, 2, 3])) == 4
-    assert len(MLP(3, [4, 1], seed=0)(np.array([1.0, 2.0, 3.0]))) == 1
+def test_one_output_gives_the_value_itself_and_more_give_a_list() -> None:
+    layer = Linear(3, 1, seed=0)
+    out = layer([1.0, 2.0, 3.0])
+    assert isinstance(out, Value)
+    assert out.data == layer.neurons[0]([1.0, 2.0, 3.0]).data
+    outs = Linear(3, 4, seed=0)([1, 2, 3])
+    assert isinstance(outs, list) and len(outs) == 4
+    assert all(isinstance(v, Value) for v in outs)
+    assert isinstance(MLP(3, [4, 1], seed=0)(np.array([1.0, 2.0, 3.0])), Value)
+    two = MLP(3, [4, 2], seed=0)([1.0, 2.0, 3.0])
+    assert isinstance(two, list) and len(two) == 2
+
+
+def test_a_one_output_layer_feeds_the_next_layer() -> None:
+    # micrograd's MLP(2, [1, 3]) fails here (a Value is not iterable); ours passes it on
+    model = MLP(2, [1, 3], activation="tanh", seed=0)
+    hidden = model.layers[0]([0.5, -1.0])  # tanh(b + w.x): a hidden layer's activation
+    assert isinstance(hidden, Value) and hidden.op == "dot_tanh"
+    out = model([0.5, -1.0])
+    assert [v.data for v in out] == [v.data for v in model.layers[1]([hidden])]
+    assert [v.data for v in model.layers[1](hidden)] == [v.data for v in out]
+    assert Neuron(1, seed=0)(2.0).data == Neuron(1, seed=0)([2.0]).data
+    seq = Sequential(Linear(2, 1, seed=0), Tanh(), Linear(1, 2, seed=1))
+    assert len(seq([0.5, -1.0])) == 2
+    with pytest.raises(TypeError, match="expected a sequence of 2 inputs, got bool"):
+        Linear(2, 1, seed=0)(True)
 
 
 def test_wrong_input_length_names_the_layer() -> None:
@@ -184,7 +206,7 @@ def test_mlp_has_activation_between_layers_and_none_after_last() -> None:
     model = MLP(2, [4, 4, 1], activation="tanh", seed=0)
     assert [layer.activation for layer in model.layers] == ["tanh", "tanh", None]
     model.layers[-1].neurons[0].b.data = -100.0  # a linear output can be far below -1
-    assert model([0.1, 0.2])[0].data < -90
+    assert model([0.1, 0.2]).data < -90
 
 
 def test_bad_constructor_arguments() -> None:
@@ -198,6 +220,27 @@ def test_bad_constructor_arguments() -> None:
         MLP(2, 16)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="seed or rng, not both"):
         MLP(2, [3], seed=1, rng=random.Random(1))
+
+
+def test_micrograd_nonlin_keyword_and_layer() -> None:
+    assert Neuron(2, nonlin=True, seed=0).activation == "relu"
+    assert Neuron(2, nonlin=False, seed=0).activation is None
+    assert Linear(2, 3, nonlin=True, seed=0).activation == "relu"
+    layer = Layer(2, 3, seed=0)  # micrograd's Layer: ReLU neurons unless nonlin=False
+    assert isinstance(layer, Linear) and layer.activation == "relu"
+    assert all(n.activation == "relu" for n in layer.neurons)
+    assert Layer(2, 3, nonlin=False, seed=0).activation is None
+    assert [p.data for p in layer.parameters()] == [
+        p.data for p in Linear(2, 3, activation="relu", seed=0).parameters()
+    ]
+    assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), Value)
+    assert build_model(layer.config()).config() == layer.config()
+    with pytest.raises(ValueError, match="give activation or nonlin, not both"):
+        Neuron(2, activation="tanh", nonlin=True)
+    with pytest.raises(TypeError, match="micrograd's flag is the keyword nonlin=True"):
+        Neuron(2, True)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="nonlin must be True"):
+        Linear(2, 3, nonlin="relu")  # type: ignore[arg-type]
 
 
 def test_repr() -> None:
@@ -215,8 +258,8 @@ def test_sequential_chains_modules_and_finds_their_parameters() -> None:
     first, second = Linear(2, 3, seed=0), Linear(3, 1, seed=1)
     seq = Sequential(first, Tanh(), second)
     x = [0.3, -0.7]
-    expected = second([h.tanh() for h in first(x)])[0].data
-    assert seq(x)[0].data == expected
+    expected = second([h.tanh() for h in first(x)]).data
+    assert seq(x).data == expected  # what the last module returns: one output, one Value
     assert seq.parameters() == first.parameters() + second.parameters()
     assert len(seq) == 3 and seq[1].__class__ is Tanh
     with pytest.raises(TypeError, match="argument 0 must be a Module"):
@@ -242,6 +285,34 @@ def test_uniform_init_draws_like_micrograd() -> None:
             expected += [rng.uniform(-1, 1) for _ in range(nin)] + [0.0]  # bias: no draw
     model = MLP(2, [16, 16, 1], rng=random.Random(1337))
     assert [p.data for p in model.parameters()] == expected
+
+
+def test_without_seed_layers_draw_from_the_random_module_in_micrograds_order() -> None:
+    state = random.getstate()
+    try:
+        random.seed(1337)
+        expected = []
+        for nin, nout in [(2, 16), (16, 16), (16, 1)]:
+            for _ in range(nout):
+                expected += [random.uniform(-1, 1) for _ in range(nin)] + [0.0]
+        after_expected = random.random()
+        random.seed(1337)
+        model = MLP(2, [16, 16, 1])
+        assert [p.data for p in model.parameters()] == expected
+        assert random.random() == after_expected  # 336 draws: one per weight, none per bias
+        random.seed(5)
+        kaiming = Linear(4, 2, init="kaiming")
+        random.seed(5)
+        assert [p.data for p in kaiming.parameters()] == [
+            random.uniform(-0.5, 0.5) for _ in range(10)
+        ]
+        random.seed(2)
+        before = random.getstate()
+        MLP(2, [3, 1], seed=9)
+        Neuron(3, rng=random.Random(4))
+        assert random.getstate() == before  # seed= and rng= leave the module's generator alone
+    finally:
+        random.setstate(state)
 
 
 def test_same_seed_same_weights_and_different_seed_different_weights() -> None:
@@ -270,7 +341,7 @@ def test_state_dict_round_trip() -> None:
     assert list(state) == [name for name, _ in source.named_parameters()]
     assert all(type(v) is float for v in state.values())
     target.load_state_dict(state)
-    assert target([0.5, -0.5])[0].data == source([0.5, -0.5])[0].data
+    assert target([0.5, -0.5]).data == source([0.5, -0.5]).data
     state["layers.0.neurons.0.b"] = 99.0  # the state_dict is a copy
     assert source.layers[0].neurons[0].b.data == 0.0
 
@@ -420,7 +491,7 @@ def test_hidden_layers_make_one_fused_node_per_neuron_per_sample() -> None:
     from minitorch_nn.engine.autodiff import toposort
 
     model = MLP(2, [16, 16, 1], seed=0)
-    out = model([0.5, -1.0])[0]
+    out = model([0.5, -1.0])
     nodes = [n for n in toposort(out) if n._op is not None]
     ops = [n.op for n in nodes]
     assert ops.count("dot_relu") == 32 and ops.count("dot") == 1 and len(nodes) == 33
@@ -434,3 +505,4 @@ def test_hidden_layers_make_one_fused_node_per_neuron_per_sample() -> None:
     tanh_neuron = Neuron(3, activation="tanh", seed=1)
     assert tanh_neuron([1.0, 2.0, 3.0]).op == "dot_tanh"
     assert Linear(2, 3, activation="sigmoid", seed=2)([0.1, 0.2])[0].op == "dot_sigmoid"
+    assert Linear(2, 1, activation="sigmoid", seed=2)([0.1, 0.2]).op == "dot_sigmoid"

@@ -66,7 +66,7 @@ def test_conversion_of_sequential_and_linear() -> None:
     seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
     tseq = tnn.from_scalar(seq)
     x = np.array([[0.5, -1.0], [2.0, 0.25]])
-    expected = [seq(list(row))[0].data for row in x]
+    expected = [seq(list(row)).data for row in x]
     np.testing.assert_allclose(tseq(x).data[:, 0], expected, rtol=1e-14)
     back = tnn.to_scalar(tseq)
     assert [p.data for p in back.parameters()] == [p.data for p in seq.parameters()]
@@ -90,7 +90,7 @@ def test_state_dict_round_trip_and_config() -> None:
 
 def _scalar_loss(model: nn.MLP, X: np.ndarray, y: np.ndarray, alpha: float) -> Value:
     """The demo's hinge loss plus L2, written with Values."""
-    scores = [model(list(row))[0] for row in X]
+    scores = [model(list(row)) for row in X]
     margins = [(1 + -yi * s).relu() for yi, s in zip(y, scores)]
     data_loss = vsum(margins) * (1.0 / len(margins))
     reg = vsum(p * p for p in model.parameters())

@@ -1,11 +1,24 @@
-"""Scalar layers: Neuron, Linear, MLP, Sequential. Each is called on ONE sample.
+"""Scalar layers: Neuron, Linear (micrograd's ``Layer``), MLP, Sequential. Each is called on
+ONE sample.
 
-A sample is a sequence of ``nin`` numbers or Values. ``Neuron`` returns one Value,
-``Linear`` and ``MLP`` return a list of Values (always a list, also for one output).
+A sample is a sequence of ``nin`` numbers or Values (a layer with ``nin == 1`` also takes a
+single Value or number). What comes out follows micrograd's ``Layer``:
+
+- ``Neuron``: one Value.
+- ``Linear(nin, nout)`` and ``MLP(nin, [..., nout])``: a list of ``nout`` Values, except for
+  ``nout == 1``, where the Value itself comes out, so ``MLP(3, [4, 4, 1])(x)`` is a Value
+  and ``sum((yout - ygt)**2 for ...)`` works on it.
+- ``Sequential``: whatever its last module returns.
+
+The tensor engine's layers (:mod:`minitorch_nn.tensor.nn`) take a whole batch instead and
+always return a Tensor of shape ``(n, nout)``, also for ``nout == 1``.
+
+``nonlin=True`` / ``nonlin=False`` (micrograd's keyword) is ``activation="relu"`` / ``None``.
 """
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -23,7 +36,13 @@ def _check_size(value: Any, what: str) -> int:
     return value
 
 
-def _check_inputs(layer: Module, x: Sequence[Any], nin: int) -> None:
+def _inputs(layer: Module, x: Any, nin: int) -> tuple[Any, ...]:
+    """``x`` as a tuple of ``nin`` inputs; for ``nin == 1`` a lone Value or number is the one
+    input (the output of a one-output layer feeding the next layer)."""
+    if nin == 1 and (
+        isinstance(x, Value) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+    ):
+        return (x,)
     try:
         n = len(x)
     except TypeError:
@@ -32,12 +51,33 @@ def _check_inputs(layer: Module, x: Sequence[Any], nin: int) -> None:
         ) from None
     if n != nin:
         raise ValueError(f"{layer!r} expected {nin} inputs, got {n}")
+    return tuple(x)
+
+
+def _activation(activation: Any, nonlin: bool | None, who: str) -> str | None:
+    """The activation name from ``activation`` or micrograd's ``nonlin`` flag (True = relu)."""
+    if nonlin is None:
+        if isinstance(activation, bool):
+            raise TypeError(
+                f"{who}: activation must be 'relu', 'tanh', 'sigmoid' or None, got "
+                f"{activation!r}; micrograd's flag is the keyword nonlin={activation!r}"
+            )
+        return check_activation(activation)
+    if activation is not None:
+        raise ValueError(
+            f"{who}: give activation or nonlin, not both "
+            f"(got activation={activation!r}, nonlin={nonlin!r})"
+        )
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{who}: nonlin must be True (relu) or False (none), got {nonlin!r}")
+    return "relu" if nonlin else None
 
 
 @register_model
 class Neuron(Module):
     """act(b + w_1 x_1 + ... + w_n x_n), computed as one node (micrograd's order): ``dot``
-    without an activation, else the fused ``dot_relu`` / ``dot_tanh`` / ``dot_sigmoid``."""
+    without an activation, else the fused ``dot_relu`` / ``dot_tanh`` / ``dot_sigmoid``.
+    The default is no activation; micrograd's ``Neuron(nin)`` (ReLU) is ``nonlin=True``."""
 
     def __init__(
         self,
@@ -46,17 +86,18 @@ class Neuron(Module):
         init: str = "uniform",
         seed: int | None = None,
         rng: random.Random | None = None,
+        *,
+        nonlin: bool | None = None,
     ) -> None:
         self.nin = _check_size(nin, "nin")
-        self.activation = check_activation(activation)
+        self.activation = _activation(activation, nonlin, "Neuron")
         self.init = init
         weights, bias = get_initializer(init)(nin, make_rng(seed, rng))
         self.w = [Value(w) for w in weights]
         self.b = Value(bias)
 
-    def forward(self, x: Sequence[Any]) -> Value:
-        _check_inputs(self, x, self.nin)
-        return dot(self.w, x, self.b, self.activation)
+    def forward(self, x: Sequence[Any] | Value | float) -> Value:
+        return dot(self.w, _inputs(self, x, self.nin), self.b, self.activation)
 
     def config(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation, "init": self.init}
@@ -86,11 +127,12 @@ class LinearBase(Module):
         init: str,
         seed: int | None,
         rng: random.Random | None,
+        nonlin: bool | None = None,
     ) -> random.Random:
         """Check and store the constructor's arguments; the generator to draw weights from."""
         self.nin = _check_size(nin, "nin")
         self.nout = _check_size(nout, "nout")
-        self.activation = check_activation(activation)
+        self.activation = _activation(activation, nonlin, "Linear")
         self.init = init
         return make_rng(seed, rng)
 
@@ -110,8 +152,9 @@ class LinearBase(Module):
 
 @register_model
 class Linear(LinearBase):
-    """``nout`` neurons on the same inputs: returns a list of ``nout`` Values, one node each
-    (the inputs' data are gathered once for the whole layer)."""
+    """``nout`` neurons on the same inputs, one node each (the inputs' data are gathered once
+    for the whole layer). Returns the list of ``nout`` Values, or for ``nout == 1`` the one
+    Value itself, as micrograd's ``Layer`` does."""
 
     def __init__(
         self,
@@ -121,18 +164,37 @@ class Linear(LinearBase):
         init: str = "uniform",
         seed: int | None = None,
         rng: random.Random | None = None,
+        *,
+        nonlin: bool | None = None,
     ) -> None:
-        rng = self._set_arguments(nin, nout, activation, init, seed, rng)
-        self.neurons = [Neuron(nin, activation, init=init, rng=rng) for _ in range(nout)]
+        rng = self._set_arguments(nin, nout, activation, init, seed, rng, nonlin)
+        self.neurons = [Neuron(nin, self.activation, init=init, rng=rng) for _ in range(nout)]
 
-    def forward(self, x: Sequence[Any]) -> list[Value]:
-        _check_inputs(self, x, self.nin)
-        return self._run(tuple(x))
+    def forward(self, x: Sequence[Any] | Value | float) -> Value | list[Value]:
+        out = self._run(_inputs(self, x, self.nin))
+        return out[0] if self.nout == 1 else out
 
     def _run(self, x: tuple[Any, ...]) -> list[Value]:
         """The layer on ``x`` (already checked: ``nin`` inputs)."""
         rows = [(n.w, n.b) for n in self.neurons]
         return dense_trusted(neuron_rule(self.activation), rows, x)
+
+
+class Layer(Linear):
+    """micrograd's ``Layer(nin, nout, nonlin=True)``: a ``Linear`` whose neurons default to
+    ReLU, as micrograd's do (``nonlin=False``: none). One output gives the Value itself.
+    Its config and checkpoints name it ``Linear`` (same weights, same activation)."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        nonlin: bool = True,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(nin, nout, init=init, seed=seed, rng=rng, nonlin=nonlin)
 
 
 class MLPBase(Module):
@@ -187,25 +249,28 @@ class MLPBase(Module):
 
 @register_model
 class MLP(MLPBase):
-    """The scalar MLP, called on one sample: a list of ``nouts[-1]`` Values out.
-    ``MLP(2, [16, 16, 1])`` has 337 parameters."""
+    """The scalar MLP, called on one sample: a list of ``nouts[-1]`` Values out, or the one
+    Value itself when ``nouts[-1] == 1`` (micrograd's convention). ``MLP(2, [16, 16, 1])``
+    has 337 parameters. (The tensor MLP maps a batch (n, nin) to (n, nouts[-1]) instead.)"""
 
     linear_class = Linear
 
-    def forward(self, x: Sequence[Any]) -> list[Value]:
-        _check_inputs(self, x, self.nin)
-        out: Any = tuple(x)
+    def forward(self, x: Sequence[Any] | Value | float) -> Value | list[Value]:
+        out: Any = _inputs(self, x, self.nin)
         for layer in self.layers:
-            if type(layer) is Linear and len(out) == layer.nin:
-                out = layer._run(tuple(out))  # checked here: skip Linear.forward's check
+            if type(layer) is Linear and type(out) is tuple and len(out) == layer.nin:
+                out = tuple(layer._run(out))  # checked here: skip Linear.forward's check
             else:
-                out = layer(out)
-        return out  # (nouts[-1],) Values
+                out = layer(out)  # a one-output layer gives a Value: the next takes it as is
+        if type(out) is tuple:
+            return out[0] if len(out) == 1 else list(out)
+        return out  # a Value for one output, else (nouts[-1],) Values
 
 
 @register_model
 class Sequential(Module):
-    """Modules applied in turn: ``Sequential(Linear(2, 8), Tanh(), Linear(8, 1))``."""
+    """Modules applied in turn: ``Sequential(Linear(2, 8), Tanh(), Linear(8, 1))``. Returns
+    what the last module returns (here one Value: the last Linear has one output)."""
 
     def __init__(self, *modules: Module) -> None:
         for i, m in enumerate(modules):
