@@ -5,17 +5,17 @@ For an output f, the gradient of a node u is ``d f/d u = sum over the consumers 
 coming in from above. Unrolled all the way, ``d f/d u`` is the sum, over every path from f
 down to u, of the product of the local derivatives on that path.
 
-:func:`explain` prints both views: every edge from the output back to the inputs (linear
-in the size of the graph), and per input the products along every path and their sum
-(capped by ``max_paths``, because the number of paths can grow exponentially). It computes
-the gradients itself from the recorded local derivatives, so it works before or after
-``backward()``, for interior nodes as inputs, and never changes ``.grad``.
+:func:`explain` returns both views as text (``print(explain(f))`` shows them): every edge
+from the output back to the inputs (linear in the size of the graph), and per input the
+products along every path and their sum (capped by ``max_paths``, because the number of paths
+can grow exponentially). It computes the gradients itself from the recorded local
+derivatives, so it works before or after ``backward()``, for interior nodes as inputs, and
+never changes ``.grad``. Node names are those :func:`minitorch_nn.viz.draw_graph` draws.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -141,7 +141,7 @@ def explain(
     max_paths: int = 50,
     max_inputs: int = 20,
 ) -> str:
-    """Print and return each chain-rule step behind d value/d input.
+    """Each chain-rule step behind d value/d input, as text: ``print(explain(f))``.
 
     Part 1 goes from ``value`` back to the inputs, node by node: for every edge c -> u it
     prints the local derivative d c/d u, the incoming gradient d f/d c and their product,
@@ -150,8 +150,11 @@ def explain(
     (at most ``max_paths`` per input, for at most ``max_inputs`` inputs) and their sum.
 
     ``inputs`` defaults to the leaves ``value`` depends on; interior nodes are allowed
-    (as in ``grad(value, inputs)``). ``.grad`` is never changed. Output goes to ``file``
-    (default ``sys.stdout``); numbers are printed with their full float repr.
+    (as in ``grad(value, inputs)``). ``.grad`` is never changed. Nothing is printed: the
+    text is returned, and also written to ``file`` when one is given (``file=sys.stdout``
+    prints it). Numbers appear with their full float repr. A node shows its label, else a
+    name ``n1, n2, ...`` in topological order (inputs first), the same names that
+    ``draw_graph`` puts in the boxes of the same graph.
     """
     if not isinstance(value, Value):
         raise TypeError(f"explain: expected a Value, got {type(value).__name__}")
@@ -258,6 +261,6 @@ def explain(
                 "other outputs added to it"
             )
     text = "\n".join(lines) + "\n"
-    out = sys.stdout if file is None else file
-    out.write(text)
+    if file is not None:
+        file.write(text)
     return text

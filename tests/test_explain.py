@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 
 import pytest
 
@@ -59,14 +60,32 @@ def test_edges_show_local_times_incoming_and_accumulation():
     assert f"d f/d x1 = 0.5 (via n6) + -0.2671662525244025 (via n3) = {x1.grad!r}" in text
 
 
-def test_prints_to_the_given_file_and_returns_the_same_text(capsys):
+def test_returns_the_text_and_prints_only_to_a_file_given(capsys):
     f, _, _ = example()
     f.backward()
+    text = explain(f)
+    assert capsys.readouterr().out == ""  # a function that returns text does not print
+    assert text.startswith("Chain rule for f = n5 + n6") and text.endswith("\n")
     buffer = io.StringIO()
-    assert explain(f, file=buffer) == buffer.getvalue()
-    assert capsys.readouterr().out == ""
-    printed = explain(f)
-    assert capsys.readouterr().out == printed
+    assert explain(f, file=buffer) == buffer.getvalue() == text
+    assert explain(f, file=sys.stdout) == text
+    assert capsys.readouterr().out == text
+
+
+def test_names_are_the_ones_the_drawing_shows():
+    from minitorch_nn.viz import build_graph
+
+    f, _, _ = example()  # the README's example, drawn in docs/graph.png
+    f.backward()
+    text = quiet(f)
+    boxes = {item.lines[0]: item.lines[1] for item in build_graph(f).items if item.kind == "value"}
+    assert set(boxes) == {"x1", "x2", "n1", "n2", "n3", "n4", "n5", "n6", "f"}
+    for name, data_line in boxes.items():
+        shown = float(data_line.removeprefix("data "))  # 4 significant digits
+        line = next(ln for ln in text.splitlines() if ln.startswith((f"{name} = ", f"{name}   ")))
+        assert float(line.rsplit("data=", 1)[1]) == pytest.approx(shown, rel=1e-3), name
+    assert "n1 = sin(x2)" in text and boxes["n1"] == "data 0.4794"
+    assert "n6 = x1 * x2" in text and boxes["n6"] == "data 0.75"
 
 
 def test_interior_inputs_match_grad_and_leave_grad_alone():
