@@ -11,6 +11,7 @@ map to ``{0, 1}``.
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -29,6 +30,7 @@ __all__ = [
     "animate_training",
     "class_colors",
     "decision_grid",
+    "frame_title",
     "grid_bounds",
     "plot_decision_boundary",
     "plot_history",
@@ -188,6 +190,28 @@ def grid_bounds(X: Any, margin: float = 0.12) -> Bounds:
     )
 
 
+def _grid_predictor(model_or_predict_fn: Any) -> _Predictor:
+    """The predictor for a picture's grid: a scalar-engine model is evaluated on a tensor-engine
+    copy (same numbers up to rounding, one numpy pass instead of one graph per grid point);
+    the model's own engine when the tensor engine cannot take it."""
+    predictor = _predict_fn(model_or_predict_fn)
+    if isinstance(model_or_predict_fn, _Predictor) or not hasattr(
+        model_or_predict_fn, "parameters"
+    ):
+        return predictor
+    from minitorch_nn.train import decision_function  # noqa: PLC0415 - plot is above train
+
+    model = model_or_predict_fn
+
+    def on_tensor_engine(X: np.ndarray) -> np.ndarray:
+        try:
+            return decision_function(model, X, engine="tensor")
+        except (ValueError, TypeError):  # no tensor engine, or a model it cannot convert
+            return predictor(X)
+
+    return _Predictor(on_tensor_engine, scores=True)
+
+
 def _grid_output(
     predictor: _Predictor, bounds: Bounds, resolution: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,7 +240,7 @@ def decision_grid(
 
     Returns ``xx, yy, labels``, each of shape ``(resolution, resolution)``, rows along y.
     """
-    predictor = _predict_fn(predict_fn)
+    predictor = _grid_predictor(predict_fn)
     xx, yy, raw = _grid_output(predictor, bounds, resolution)
     return xx, yy, to_labels(raw, predictor.scores).reshape(xx.shape)
 
@@ -224,8 +248,17 @@ def decision_grid(
 # --------------------------------------------------------------------------- decision boundary
 
 
-def _draw_points(ax: Axes, X: np.ndarray, y: np.ndarray, colors: Sequence[Any]) -> None:
-    size = float(np.clip(4000.0 / len(X), 12.0, 45.0))
+def _draw_points(
+    ax: Axes,
+    X: np.ndarray,
+    y: np.ndarray,
+    colors: Sequence[Any],
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+) -> None:
+    """Training points filled in their class colour; validation points hollow rings."""
+    n = len(X) + (0 if X_val is None else len(X_val))
+    size = float(np.clip(4000.0 / n, 12.0, 45.0))
     for k in np.unique(y):
         mask = y == k
         ax.scatter(
@@ -238,6 +271,41 @@ def _draw_points(ax: Axes, X: np.ndarray, y: np.ndarray, colors: Sequence[Any]) 
             label=f"class {k}",
             zorder=3,
         )
+    if X_val is None or y_val is None:
+        return
+    ax.scatter(
+        X_val[:, 0],
+        X_val[:, 1],
+        s=size,
+        facecolors="none",
+        edgecolors=[colors[k] for k in y_val],
+        linewidths=1.5,
+        gid="validation",
+        zorder=3,
+    )
+    ax.scatter([], [], s=size, facecolors="none", edgecolors="0.3", linewidths=1.5,
+               label="validation")  # fmt: skip
+
+
+def _draw_regions(
+    ax: Axes, xx: np.ndarray, yy: np.ndarray, margins: np.ndarray, colors: Sequence[Any]
+) -> list[Any]:
+    """Fill each class where its margin field is positive and draw the zero lines (the
+    borders); returns the contour sets, so an animation can remove them."""
+    artists = []
+    for k in range(min(len(margins), len(colors))):
+        field = margins[k]
+        top = float(field.max())
+        if top <= 0:
+            continue  # class never predicted on the grid
+        artists.append(
+            ax.contourf(
+                xx, yy, field, levels=[0.0, 2 * top + 1], colors=[colors[k]], alpha=_REGION_ALPHA
+            )
+        )
+        if float(field.min()) < 0:
+            artists.append(ax.contour(xx, yy, field, levels=[0.0], colors="0.25", linewidths=0.9))
+    return artists
 
 
 def _style_axes(ax: Axes, bounds: Bounds) -> None:
@@ -248,6 +316,20 @@ def _style_axes(ax: Axes, bounds: Bounds) -> None:
     ax.set_ylabel("$x_1$")
 
 
+def _labels_of(predictor: _Predictor, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    y_pred = to_labels(predictor(X), predictor.scores)
+    if y_pred.shape != y.shape:
+        raise ValueError(f"predict function returned {len(y_pred)} labels for {len(y)} points")
+    return y_pred
+
+
+def _accuracy_title(accuracy: float, val_accuracy: float | None) -> str:
+    """ "accuracy 97.5%", or "accuracy 97.5% train, 95.0% validation"."""
+    if val_accuracy is None:
+        return f"accuracy {accuracy:.1%}"
+    return f"accuracy {accuracy:.1%} train, {val_accuracy:.1%} validation"
+
+
 def plot_decision_boundary(
     model_or_predict_fn: Any,
     X: Any,
@@ -255,22 +337,30 @@ def plot_decision_boundary(
     ax: Axes | None = None,
     resolution: int = 200,
     title: str | None = None,
+    X_val: Any = None,
+    y_val: Any = None,
 ) -> Axes:
-    """Draw the predicted class regions on a grid covering ``X``, the points coloured by their
-    true class, and a red ring around each misclassified point. Returns the Axes.
-
-    The default title reports the accuracy on ``(X, y)``.
+    """Draw the predicted class regions on a grid covering the points, the training points
+    ``(X, y)`` filled in the colour of their true class, validation points ``(X_val, y_val)``
+    (optional) as hollow rings, and a red ring around each misclassified point. Returns the
+    Axes. The default title gives the accuracy on each set: "accuracy 97.5%", or
+    "accuracy 97.5% train, 95.0% validation".
     """
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
     predictor = _predict_fn(model_or_predict_fn)
     X_arr, y_arr = _check_points(X, y)
     assert y_arr is not None
-    bounds = grid_bounds(X_arr)
-    xx, yy, raw = _grid_output(predictor, bounds, resolution)
+    Xv, yv = (None, None) if X_val is None else _check_points(X_val, y_val)
+    bounds = grid_bounds(X_arr if Xv is None else np.concatenate([X_arr, Xv]))
+    xx, yy, raw = _grid_output(_grid_predictor(model_or_predict_fn), bounds, resolution)
     grid = to_labels(raw, predictor.scores)
-    y_pred = to_labels(predictor(X_arr), predictor.scores)
-    if y_pred.shape != y_arr.shape:
-        raise ValueError(f"predict function returned {len(y_pred)} labels for {len(y_arr)} points")
-    n_classes = int(max(2, y_arr.max() + 1, grid.max() + 1, y_pred.max() + 1))
+    y_pred = _labels_of(predictor, X_arr, y_arr)
+    yv_pred = None if Xv is None or yv is None else _labels_of(predictor, Xv, yv)
+    tops = [y_arr.max(), grid.max(), y_pred.max()]
+    if yv is not None and yv_pred is not None:
+        tops += [yv.max(), yv_pred.max()]
+    n_classes = int(max(2, *(t + 1 for t in tops)))
     if raw.ndim == 2:
         n_classes = max(n_classes, raw.shape[1])
     colors = class_colors(n_classes)
@@ -279,33 +369,29 @@ def plot_decision_boundary(
 
     # Each class fills where its margin is positive; the margins' zero lines are the borders.
     margins = class_margins(raw, n_classes, predictor.scores).reshape(n_classes, *xx.shape)
-    for k in range(n_classes):
-        field = margins[k]
-        top = float(field.max())
-        if top <= 0:
-            continue  # class never predicted on the grid
-        ax.contourf(
-            xx, yy, field, levels=[0.0, 2 * top + 1], colors=[colors[k]], alpha=_REGION_ALPHA
-        )
-        if float(field.min()) < 0:
-            ax.contour(xx, yy, field, levels=[0.0], colors="0.25", linewidths=0.9)
-    _draw_points(ax, X_arr, y_arr, colors)
+    _draw_regions(ax, xx, yy, margins, colors)
+    _draw_points(ax, X_arr, y_arr, colors, Xv, yv)
     wrong = y_pred != y_arr
-    n_wrong = int(wrong.sum())
-    if n_wrong:
+    rings = X_arr[wrong]
+    val_accuracy = None
+    if Xv is not None and yv is not None and yv_pred is not None:
+        val_wrong = yv_pred != yv
+        rings = np.concatenate([rings, Xv[val_wrong]])
+        val_accuracy = 1.0 - int(val_wrong.sum()) / len(yv)
+    if len(rings):
         ax.scatter(
-            X_arr[wrong, 0],
-            X_arr[wrong, 1],
+            rings[:, 0],
+            rings[:, 1],
             s=float(np.clip(12000.0 / len(X_arr), 50.0, 140.0)),
             facecolors="none",
             edgecolors=_MISCLASSIFIED,
             linewidths=1.6,
-            label=f"misclassified ({n_wrong})",
+            label=f"misclassified ({len(rings)})",
             gid="misclassified",
             zorder=4,
         )
-    accuracy = 1.0 - n_wrong / len(y_arr)
-    ax.set_title(title if title is not None else f"Decision boundary: accuracy {accuracy:.1%}")
+    accuracy = 1.0 - int(wrong.sum()) / len(y_arr)
+    ax.set_title(title if title is not None else _accuracy_title(accuracy, val_accuracy))
     _style_axes(ax, bounds)
     ax.legend(loc="best", fontsize="small", framealpha=0.85)
     return ax
@@ -355,8 +441,22 @@ def _plot_metric(ax: Axes, columns: dict[str, list[float]], key: str, epochs: li
     return drawn
 
 
+def _accuracy_limits(columns: dict[str, list[float]]) -> tuple[float, float]:
+    """The accuracy axis fits the recorded range (never beyond [0, 1]) with a small margin, at
+    least 5 percentage points tall, so the last few points of progress stay visible."""
+    values = np.array([v for k in ("accuracy", "val_accuracy") for v in columns.get(k, [])])
+    values = values[np.isfinite(values)]
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 0.05:
+        mid = min(max((lo + hi) / 2, 0.025), 0.975)
+        lo, hi = mid - 0.025, mid + 0.025
+    pad = 0.06 * (hi - lo)
+    return max(lo - pad, -0.01), min(hi + pad, 1.01)
+
+
 def plot_history(history_or_dict: Any, axes: Sequence[Axes] | None = None) -> np.ndarray:
-    """Loss (left) and accuracy (right) per epoch, train solid and validation dashed.
+    """Loss (left) and accuracy (right) per epoch, train solid and validation dashed; the
+    legend gives each curve's final value. The accuracy axis fits the recorded range.
 
     Accepts a ``History``, its ``to_dict()`` or a plain dict of lists with keys ``loss``,
     ``accuracy``, ``val_loss``, ``val_accuracy`` (and optionally ``epoch``). Returns the 2 Axes.
@@ -367,7 +467,7 @@ def plot_history(history_or_dict: Any, axes: Sequence[Axes] | None = None) -> np
             f"history has no 'loss' or 'accuracy' values to plot; got keys {sorted(columns)}"
         )
     if axes is None:
-        fig, axes_arr = plt.subplots(1, 2, figsize=(11.0, 4.2))
+        fig, axes_arr = plt.subplots(1, 2, figsize=(11.0, 4.2), layout="constrained")
         fig.suptitle("Training history")
     else:
         axes_arr = np.asarray(axes, dtype=object).reshape(-1)
@@ -392,8 +492,11 @@ def plot_history(history_or_dict: Any, axes: Sequence[Axes] | None = None) -> np
     loss_ax.set_ylabel("loss")
 
     if _plot_metric(acc_ax, columns, "accuracy", epochs):
-        acc_ax.set_ylim(-0.02, 1.02)
-        acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        low, high = _accuracy_limits(columns)
+        acc_ax.set_ylim(low, high)
+        acc_ax.yaxis.set_major_formatter(
+            PercentFormatter(1.0, decimals=0 if high - low > 0.1 else 1)
+        )
         acc_ax.legend(fontsize="small", loc="lower right")
     else:
         acc_ax.text(
@@ -414,10 +517,11 @@ class BoundaryRecorder:
     """Training callback that stores the decision grid over ``X`` every ``every`` epochs.
 
     ``frames`` is a list of ``(epoch, grid_labels)`` with ``grid_labels`` of shape
-    ``(resolution, resolution)`` over ``bounds``; pass the recorder (or its frames and the same
-    ``X``) to :func:`animate_training`. The state at the end of training is always recorded;
-    With ``include_initial`` (the default) the model as it is before training is recorded first,
-    as epoch 0 (``fit`` numbers epochs from 1).
+    ``(resolution, resolution)`` over ``bounds``; ``margins`` holds, per frame, the class
+    margin fields (see :func:`class_margins`) that draw smooth borders; ``logs`` the epoch's
+    History record. Pass the recorder to :func:`animate_training`. The state at the end of
+    training is always recorded. With ``include_initial`` (the default) the model as it is
+    before training is recorded first, as epoch 0 (``fit`` numbers epochs from 1).
     """
 
     def __init__(
@@ -430,17 +534,23 @@ class BoundaryRecorder:
         self.resolution = int(resolution)
         self.include_initial = include_initial
         self.frames: list[tuple[int, np.ndarray]] = []
+        self.margins: list[np.ndarray] = []
         self.logs: list[dict[str, Any]] = []
         self._calls = 0
         self._last: tuple[int, dict[str, Any]] | None = None
 
     def _record(self, epoch: int, model: Any, logs: Mapping[str, Any] | None) -> None:
-        _, _, grid = decision_grid(_predict_fn(model), self.bounds, self.resolution)
-        self.frames.append((int(epoch), grid.astype(np.int16)))
+        predictor = _grid_predictor(model)
+        xx, _, raw = _grid_output(predictor, self.bounds, self.resolution)
+        labels = to_labels(raw, predictor.scores)
+        n_classes = int(max(2, labels.max() + 1, raw.shape[1] if raw.ndim == 2 else 2))
+        margins = class_margins(raw, n_classes, predictor.scores)
+        self.frames.append((int(epoch), labels.reshape(xx.shape).astype(np.int16)))
+        self.margins.append(margins.reshape(n_classes, *xx.shape).astype(np.float32))
         self.logs.append(dict(logs or {}))
 
     def on_train_begin(self, model: Any, history: Any = None) -> None:
-        self.frames, self.logs, self._calls, self._last = [], [], 0, None
+        self.frames, self.margins, self.logs, self._calls, self._last = [], [], [], 0, None
         if self.include_initial:
             self._record(0, model, {})
 
@@ -459,37 +569,58 @@ class BoundaryRecorder:
             self._last = None
 
 
-def _frame_grids(
+def frame_title(epoch: int, logs: Mapping[str, Any]) -> str:
+    """A title from an epoch's History record: "epoch 40: loss 0.1234" and, on a second line,
+    "accuracy 97.5%" (or "accuracy 97.5% train, 95.0% validation"); "before training" for
+    epoch 0. The training GIF's frames and the CLI's decision_boundary.png use it."""
+    if epoch == 0 and not logs:
+        return "before training"
+    title = f"epoch {epoch}"
+    if isinstance(logs.get("loss"), (int, float)):
+        title += f": loss {logs['loss']:.4g}"
+    if isinstance(logs.get("accuracy"), (int, float)):
+        val = logs.get("val_accuracy")
+        title += "\n" + _accuracy_title(logs["accuracy"], val if isinstance(val, float) else None)
+    return title
+
+
+def _frame_fields(
     frames: Any, bounds: Bounds, resolution: int
 ) -> tuple[list[str], list[np.ndarray]]:
-    titles, grids = [], []
+    """Per frame: its title and its class margin fields ``(n_classes, rows, cols)``."""
+    titles, fields = [], []
     logs: list[dict[str, Any]] = []
+    margins: list[np.ndarray] = []
     if isinstance(frames, BoundaryRecorder):
-        logs = frames.logs
+        logs, margins = frames.logs, frames.margins
         frames = frames.frames
     if len(frames) == 0:
         raise ValueError("animate_training needs at least one frame, got none")
     for i, frame in enumerate(frames):
         if callable(frame) or hasattr(frame, "parameters"):
-            _, _, grid = decision_grid(_predict_fn(frame), bounds, resolution)
+            predictor = _grid_predictor(frame)
+            xx, _, raw = _grid_output(predictor, bounds, resolution)
+            labels = to_labels(raw, predictor.scores)
+            n_classes = int(max(2, labels.max() + 1, raw.shape[1] if raw.ndim == 2 else 2))
+            field = class_margins(raw, n_classes, predictor.scores).reshape(n_classes, *xx.shape)
             titles.append(f"step {i + 1}")
         else:
             epoch, grid = frame
             grid = np.asarray(grid)
             if grid.ndim != 2:
                 raise ValueError(f"frame {i}: grid labels must be 2-D, got shape {grid.shape}")
-            entry = logs[i] if i < len(logs) else {}
-            title = "before training" if epoch == 0 and not entry else f"epoch {epoch}"
-            if isinstance(entry.get("loss"), (int, float)):
-                title += f"   loss {entry['loss']:.4g}"
-            if isinstance(entry.get("accuracy"), (int, float)):
-                title += f"   accuracy {entry['accuracy']:.1%}"
-            titles.append(title)
-        grids.append(grid)
-    shapes = {g.shape for g in grids}
+            if i < len(margins) and margins[i].shape[1:] == grid.shape:
+                field = margins[i]
+            else:  # labels only: +-0.5 fields, borders halfway between grid cells
+                n_classes = int(max(2, grid.max() + 1))
+                field = class_margins(grid.reshape(-1).astype(np.int64), n_classes)
+                field = field.reshape(n_classes, *grid.shape)
+            titles.append(frame_title(int(epoch), logs[i] if i < len(logs) else {}))
+        fields.append(field)
+    shapes = {f.shape[1:] for f in fields}
     if len(shapes) != 1:
         raise ValueError(f"all frames must have the same grid shape, got {sorted(shapes)}")
-    return titles, grids
+    return titles, fields
 
 
 def animate_training(
@@ -497,64 +628,84 @@ def animate_training(
     X: Any,
     y: Any,
     path: str | os.PathLike[str],
-    fps: int = 5,
+    fps: float = 5,
     resolution: int = 100,
     bounds: Bounds | None = None,
-    dpi: int = 80,
+    dpi: int = 120,
+    hold: float = 2.0,
+    X_val: Any = None,
+    y_val: Any = None,
 ) -> Path:
-    """Write a GIF of the decision boundary changing over training (matplotlib PillowWriter).
+    """Write a GIF of the decision boundary changing over training, drawn as
+    :func:`plot_decision_boundary` draws it (same size at the same ``dpi``); each frame shows
+    for ``1 / fps`` seconds and the last one for ``hold`` seconds more.
 
     ``frames`` is a :class:`BoundaryRecorder`, its ``.frames`` list of ``(epoch, grid_labels)``
     (the grid is rebuilt from ``X`` unless ``bounds`` is given, so pass the ``X`` the recorder
-    saw), or a list of models / predict callables evaluated at ``resolution``. Returns the path.
+    saw), or a list of models / predict callables evaluated at ``resolution``. Validation
+    points ``(X_val, y_val)`` are drawn hollow. Returns the path.
     """
-    from matplotlib.animation import PillowWriter  # noqa: PLC0415 - only needed here
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from PIL import Image  # noqa: PLC0415 - matplotlib's own dependency
 
     target = Path(path)
     if target.suffix.lower() != ".gif":
         raise ValueError(
             f"animate_training writes a GIF; expected a path ending in .gif, got {target}"
         )
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or fps <= 0:
-        raise ValueError(f"fps must be a positive number, got {fps!r}")
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 100:
+        raise ValueError(f"fps must be a number in (0, 100], got {fps!r}")
+    if isinstance(hold, bool) or not isinstance(hold, (int, float)) or not 0 <= hold <= 60:
+        raise ValueError(f"hold must be a number of seconds in [0, 60], got {hold!r}")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
     X_arr, y_arr = _check_points(X, y)
     assert y_arr is not None
+    Xv, yv = (None, None) if X_val is None else _check_points(X_val, y_val)
     if bounds is None:
         bounds = frames.bounds if isinstance(frames, BoundaryRecorder) else grid_bounds(X_arr)
-    titles, grids = _frame_grids(frames, bounds, resolution)
-    n_classes = int(max(2, y_arr.max() + 1, max(int(g.max()) for g in grids) + 1))
-    colors = class_colors(n_classes)
-
-    aspect = (bounds[3] - bounds[2]) / (bounds[1] - bounds[0])  # height / width of the data
-    fig = Figure(figsize=(5.4, float(np.clip(5.4 * aspect + 0.9, 3.0, 7.0))))
-    ax = fig.add_subplot()
-    image = ax.imshow(
-        grids[0],
-        extent=bounds,
-        origin="lower",
-        cmap=ListedColormap(colors),
-        vmin=-0.5,
-        vmax=n_classes - 0.5,
-        alpha=_REGION_ALPHA + 0.07,
-        interpolation="bilinear",
-        interpolation_stage="rgba",  # blend colours, not label numbers, at the borders
-        aspect="auto",
+    titles, fields = _frame_fields(frames, bounds, resolution)
+    top_label = [int(y_arr.max()) + 1, max(len(f) for f in fields)]
+    if yv is not None:
+        top_label.append(int(yv.max()) + 1)
+    colors = class_colors(max(2, *top_label))
+    rows, cols = fields[0].shape[1:]
+    xx, yy = np.meshgrid(
+        np.linspace(bounds[0], bounds[1], cols), np.linspace(bounds[2], bounds[3], rows)
     )
-    _draw_points(ax, X_arr, y_arr, colors)
+
+    fig = Figure(figsize=(6.0, 5.6), dpi=dpi)  # as plot_decision_boundary's figure
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    _draw_points(ax, X_arr, y_arr, colors, Xv, yv)
     _style_axes(ax, bounds)
-    ax.legend(loc="upper right", fontsize="x-small", framealpha=0.85)
-    title = ax.set_title(titles[0], fontsize="medium")
-    fig.tight_layout()
+    ax.legend(loc="best", fontsize="small", framealpha=0.85)
+    # one crop for every frame: the tight box around the figure with its tallest title
+    title = ax.set_title(max(titles, key=lambda t: (t.count("\n"), len(t))))
+    canvas.draw()
+    crop = fig.get_tightbbox(canvas.get_renderer()).padded(0.1)
+
+    images = []
+    for text, field in zip(titles, fields):
+        regions = _draw_regions(ax, xx, yy, field, colors)
+        title.set_text(text)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop)
+        buffer.seek(0)
+        with Image.open(buffer) as image:
+            images.append(image.convert("RGB"))
+        for artist in regions:
+            artist.remove()
+    frame_ms = round(1000 / fps)
+    durations = [frame_ms] * len(images)
+    durations[-1] += round(1000 * hold)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temporary_sibling(target)
     try:
-        writer = PillowWriter(fps=fps)
-        with writer.saving(fig, tmp, dpi):
-            for text, grid in zip(titles, grids):
-                image.set_data(grid)
-                title.set_text(text)
-                writer.grab_frame()
+        images[0].save(
+            tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0
+        )
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
