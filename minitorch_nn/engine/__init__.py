@@ -1,9 +1,13 @@
-"""The scalar autograd engine: Value, its op rules, the graph walk, no_grad, gradcheck."""
+"""The scalar engine: Value, its n-ary ops (vsum, dot), grad and gradcheck on floats.
 
-from .autodiff import Node
+The op rules, the graph walk and grad mode are :mod:`minitorch_nn.autograd`'s, shared with the
+Tensor engine; they are re-exported here under their old names.
+"""
+
+from ..autograd.graph import Node
+from ..autograd.mode import is_grad_enabled, no_grad, set_grad_enabled
 from .functional import dot, grad, vsum
 from .gradcheck import gradcheck, numerical_grad
-from .mode import is_grad_enabled, no_grad, set_grad_enabled
 from .ops import RULES, OpRule
 from .value import Value
 

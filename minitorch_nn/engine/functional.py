@@ -5,9 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import autodiff
+from ..autograd import graph
 from .ops import DOT_ACTIVATIONS, RULES
-from .value import Value, _apply_mixed, _apply_values, _as_operand, _dense
+from .value import _SWITCH, Value, _apply, _as_operand, _fast
+
+_apply_mixed = _apply  # the generic constructor: Values and float constants
+
+
+def _apply_values(rule: Any, args: tuple[Value, ...]) -> Value:
+    """rule(*args) when every arg is a Value: the hot path of vsum and dot."""
+    if _fast is not None and _SWITCH.enabled:
+        return _fast.apply_values(Value, rule, args)
+    return _apply(rule, args)
+
+
+def _dense(
+    rule: Any,
+    rows: Sequence[tuple[Sequence[Value], Value]],
+    inputs: tuple[Any, ...],
+    constant_inputs: bool,
+) -> list[Value]:
+    """``[rule(*w, *inputs, b) for w, b in rows]``: one fused neuron node per row on the same
+    inputs (all Values, or all floats when ``constant_inputs``)."""
+    if _fast is not None and _SWITCH.enabled:
+        return _fast.dense(Value, rule, rows, inputs, constant_inputs)
+    return [_apply(rule, (*ws, *inputs, b)) for ws, b in rows]
+
 
 _SUM, _DOT, _SUMSQ = RULES["sum"], RULES["dot"], RULES["sumsq"]
 _NEURON_RULES = {name: RULES[rule] for name, rule in DOT_ACTIVATIONS.items()}
@@ -136,7 +159,7 @@ def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = Fa
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
     seed: Any = Value(1.0) if create_graph else 1.0
-    result = autodiff.grad(output, list(seq), seed, create_graph)
+    result = graph.grad(output, list(seq), seed, create_graph)
     if create_graph:
         result = [g if isinstance(g, Value) else Value(g) for g in result]
     return result

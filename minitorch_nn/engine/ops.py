@@ -1,158 +1,26 @@
-"""Op rules: the forward value and the local derivatives of every scalar operation.
+"""The scalar engine's own n-ary ops: sum, dot, the fused neurons and the sum of squares.
 
-This module is plain float math and needs no autograd to test. Each operation appears
-exactly once, as an :class:`OpRule`: a ``forward`` on floats and a ``derivative`` written
-against a small math namespace ``m``. The engine evaluates a derivative with
-:data:`FLOAT_MATH` for an ordinary backward pass, and with a namespace of differentiable
-operations when ``grad(..., create_graph=True)`` asks for gradients that are themselves
-differentiable. One rule therefore serves first and higher derivatives.
-
-Floating-point behaviour follows PyTorch float64 rather than Python's ``math`` errors:
-``log(0) = -inf``, ``log(-1) = nan``, ``sqrt(-1) = nan``, ``1/0 = inf``, overflow gives ``inf``.
+The elementwise ops (``+``, ``exp``, ``relu`` ...) are defined once for both engines in
+:mod:`minitorch_nn.autograd.rules`; the ops here exist only on scalars, where one node for a
+whole sum or neuron saves a node per term. Each is an :class:`OpRule`: a ``forward`` on floats
+and a ``derivative(m, xs, out)`` written against a math namespace, as the elementwise rules.
 """
 
 from __future__ import annotations
 
 import math
 import sys
+from collections import ChainMap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import mul as _mul
 from typing import Any
 
-from .autodiff import Zeros
+from ..autograd.graph import Zeros
+from ..autograd.rules import FLOAT_MATH, OPS, relu, sigmoid
 
-inf = math.inf
-nan = math.nan
-
-
-# ---------------------------------------------------------------- float math, torch semantics
-def add(a: float, b: float) -> float:
-    return a + b
-
-
-def sub(a: float, b: float) -> float:
-    return a - b
-
-
-def mul(a: float, b: float) -> float:
-    return a * b
-
-
-def neg(a: float) -> float:
-    return -a
-
-
-def div(a: float, b: float) -> float:
-    """a / b with IEEE results instead of ZeroDivisionError: 1/0 = inf, 0/0 = nan."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0 or math.isnan(a):
-            return nan
-        return math.copysign(inf, a) * math.copysign(1.0, b)
-
-
-def _is_odd_integer(y: float) -> bool:
-    return math.isfinite(y) and y == int(y) and int(y) % 2 == 1
-
-
-def pow(a: float, b: float) -> float:  # noqa: A001 - the op's name
-    """a ** b as torch.pow: 0**-1 = inf, (-8)**(1/3) = nan, overflow = inf."""
-    try:
-        return math.pow(a, b)
-    except OverflowError:
-        return -inf if a < 0 and _is_odd_integer(b) else inf
-    except ValueError:
-        if a == 0:  # zero to a negative power
-            return math.copysign(inf, a) if _is_odd_integer(b) else inf
-        return nan  # negative base, non-integer exponent
-
-
-def exp(a: float) -> float:
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return inf
-
-
-def log(a: float) -> float:
-    if a > 0:
-        return math.log(a)
-    if a == 0:
-        return -inf
-    return nan  # negative or nan
-
-
-def sqrt(a: float) -> float:
-    return math.sqrt(a) if a >= 0 else nan
-
-
-def tanh(a: float) -> float:
-    return math.tanh(a)  # saturates to +-1 without overflow
-
-
-def sigmoid(a: float) -> float:
-    """1 / (1 + exp(-a)), evaluated on the side that cannot overflow."""
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    if a != a:
-        return nan
-    e = exp(a)
-    return e / (1.0 + e)
-
-
-def relu(a: float) -> float:
-    return 0.0 if a <= 0 else a  # nan passes through, as in torch
-
-
-def sin(a: float) -> float:
-    return math.sin(a) if math.isfinite(a) else nan
-
-
-def cos(a: float) -> float:
-    return math.cos(a) if math.isfinite(a) else nan
-
-
-def abs(a: float) -> float:  # noqa: A001 - the op's name
-    return math.fabs(a)
-
-
-def step(a: float) -> float:
-    """Heaviside step with step(0) = 0: the derivative of relu (torch's choice at 0)."""
-    return 1.0 if a > 0 else 0.0
-
-
-def sign(a: float) -> float:
-    """sign(0) = 0: the derivative of abs (torch's choice at 0)."""
-    if a > 0:
-        return 1.0
-    if a < 0:
-        return -1.0
-    return a  # 0.0 or nan
-
-
-def value_of(a: float) -> float:
-    return a
-
-
-class FloatMath:
-    """The namespace ``m`` for derivatives evaluated on plain floats."""
-
-    div = staticmethod(div)
-    pow = staticmethod(pow)
-    exp = staticmethod(exp)
-    log = staticmethod(log)
-    sqrt = staticmethod(sqrt)
-    sin = staticmethod(sin)
-    cos = staticmethod(cos)
-    step = staticmethod(step)
-    sign = staticmethod(sign)
-    value_of = staticmethod(value_of)
-
-
-FLOAT_MATH = FloatMath()
+tanh = math.tanh
 
 
 # ---------------------------------------------------------------- all-zero local derivatives
@@ -189,15 +57,6 @@ class OpRule:
     derivative: Callable[[Any, Sequence[Any], Any], Sequence[Any]]
     symbol: str
     neuron: NeuronParts | None = None  # a fused neuron's parts (dot and dot_<act> rules)
-
-
-def _pow_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, Any]:
-    """d/da a^b = b * a^(b-1) (0 where b == 0); d/db a^b = a^b * log(a) (0 where a == 0, b >= 0)."""
-    a, b = xs
-    av, bv = m.value_of(a), m.value_of(b)
-    da = 0.0 if bv == 0 else b * m.pow(a, b - 1.0)
-    db = 0.0 if av == 0 and bv >= 0 else out * m.log(a)
-    return da, db
 
 
 def _sum_forward(*xs: float) -> float:
@@ -290,8 +149,8 @@ def _dot_act(
         d = act_derivative(m, out)
         if type(d) is float and m is FLOAT_MATH:
             n = len(xs) // 2
-            finite = sum(xs) if d == 0.0 else 0.0  # finite exactly when every input is
-            return neuron_local(d, finite, xs[:n], xs[n : 2 * n], True)
+            z = _dot_value(xs) if d == 0.0 else 0.0  # z decides whether the neuron is dead
+            return neuron_local(d, z, xs[:n], xs[n : 2 * n], True)
         return tuple(map(_mul, repeat(d), _dot_derivative(m, xs, out)))
 
     return OpRule(name, forward, derivative, symbol, NeuronParts(act, act_derivative))
@@ -320,33 +179,9 @@ DOT_ACTIVATIONS: dict[str | None, str] = {
 }
 """The rule of a neuron ``act(b + w.x)`` for each activation name (None: plain ``dot``)."""
 
-RULES: dict[str, OpRule] = {
+NARY: dict[str, OpRule] = {
     rule.name: rule
     for rule in (
-        OpRule("add", add, lambda m, xs, out: (1.0, 1.0), "+"),
-        OpRule("sub", sub, lambda m, xs, out: (1.0, -1.0), "-"),
-        OpRule("mul", mul, lambda m, xs, out: (xs[1], xs[0]), "*"),
-        # d/da a/b = 1/b ; d/db a/b = -(a/b)/b
-        OpRule("div", div, lambda m, xs, out: (m.div(1.0, xs[1]), -m.div(out, xs[1])), "/"),
-        OpRule("neg", neg, lambda m, xs, out: (-1.0,), "neg"),
-        OpRule("pow", pow, _pow_derivative, "**"),
-        # d/dx exp(x) = exp(x)
-        OpRule("exp", exp, lambda m, xs, out: (out,), "exp"),
-        # d/dx log(x) = 1/x
-        OpRule("log", log, lambda m, xs, out: (m.div(1.0, xs[0]),), "log"),
-        # d/dx tanh(x) = 1 - tanh(x)^2
-        OpRule("tanh", tanh, lambda m, xs, out: (1.0 - out * out,), "tanh"),
-        # d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))
-        OpRule("sigmoid", sigmoid, lambda m, xs, out: (out * (1.0 - out),), "sigmoid"),
-        # d/dx relu(x) = 1 if x > 0 else 0
-        OpRule("relu", relu, lambda m, xs, out: (m.step(xs[0]),), "relu"),
-        # d/dx sin(x) = cos(x) ; d/dx cos(x) = -sin(x)
-        OpRule("sin", sin, lambda m, xs, out: (m.cos(xs[0]),), "sin"),
-        OpRule("cos", cos, lambda m, xs, out: (-m.sin(xs[0]),), "cos"),
-        # d/dx sqrt(x) = 1 / (2 sqrt(x))
-        OpRule("sqrt", sqrt, lambda m, xs, out: (m.div(0.5, out),), "sqrt"),
-        # d/dx |x| = sign(x), 0 at 0
-        OpRule("abs", abs, lambda m, xs, out: (m.sign(xs[0]),), "abs"),
         # d/dx_i (x_1 + ... + x_n) = 1
         OpRule("sum", _sum_forward, lambda m, xs, out: (1.0,) * len(xs), "sum"),
         # act = identity: act'(z) = 1
@@ -360,3 +195,7 @@ RULES: dict[str, OpRule] = {
         OpRule("sumsq", _sumsq_forward, _sumsq_derivative, "sumsq"),
     )
 }
+"""The scalar engine's n-ary rules, by name."""
+
+RULES: ChainMap[str, Any] = ChainMap(OPS, NARY)
+"""Every rule a Value can be made by: the elementwise ops of both engines and the n-ary ones."""

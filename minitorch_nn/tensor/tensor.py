@@ -423,13 +423,11 @@ class Tensor(autodiff.Node):
         with np.errstate(all="ignore"):
             _backward(self, seed)
 
-    def _backprop(self, create_graph: bool) -> None:
-        if not self._parents:
-            return
+    def _backprop(self, g: Any, create_graph: bool) -> None:
         if create_graph:  # the VJPs on Tensors, so that the gradient has a graph too
-            self._chain(self._g, TENSOR_MATH, self._args, self)
+            self._chain(g, TENSOR_MATH, self._args, self)
         else:
-            self._chain(self._g, NUMPY_MATH, self._xs, self.data)
+            self._chain(g, NUMPY_MATH, self._xs, self.data)
 
     def _chain(self, g: Any, m: Any, xs: Any, out: Any) -> None:
         """Add ``g`` (d/d self) times each input's VJP into the input's ``_g``, the VJPs
@@ -448,10 +446,9 @@ class Tensor(autodiff.Node):
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
-    def _accumulate(self) -> None:
+    def _accumulate(self, g: Any) -> None:
         if self._parents and not self._retain:
             return
-        g = self._g
         if isinstance(g, Tensor):
             g = g.data
         if self.grad is None:
