@@ -444,7 +444,7 @@ class _BaseMLP(BaseEstimator):
             n,
             "an int >= 1 or numpy.inf",
         )
-        b = self.batch_size
+        b: Any = self.batch_size
         _check(b == "auto" or (_is_int(b) and b >= 1), "batch_size", b, "'auto' or an int >= 1")
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
             value = getattr(self, name)
@@ -586,13 +586,14 @@ class _BaseMLP(BaseEstimator):
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
         else:
-            if self.batch_size > n_samples:
+            requested = int(self.batch_size)
+            if requested > n_samples:
                 warnings.warn(
-                    f"batch_size={self.batch_size} is larger than the {n_samples} training "
+                    f"batch_size={requested} is larger than the {n_samples} training "
                     "samples; using batches of all samples",
                     stacklevel=3,
                 )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+            batch_size = min(requested, n_samples)
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
@@ -732,12 +733,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 if set(classes) != set(self.classes_):
                     raise ValueError(
                         "warm_start needs y with the same classes as the previous fit: "
-                        f"had {list(self.classes_)}, y has {list(classes)}"
+                        f"had {self.classes_.tolist()}, y has {classes.tolist()}"
                     )
             elif len(np.setdiff1d(classes, self.classes_)):
                 raise ValueError(
-                    f"y has classes {list(np.setdiff1d(classes, self.classes_))} that are not "
-                    f"in classes_ {list(self.classes_)}"
+                    f"y has classes {np.setdiff1d(classes, self.classes_).tolist()} that are "
+                    f"not in classes_ {self.classes_.tolist()}"
                 )
         Y = self._label_binarizer.transform(y).astype(np.float64)  # (n, n_outputs)
         return X, Y
@@ -758,7 +759,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             binarizer.fit(y if target_kind else np.asarray(classes))
             if len(binarizer.classes_) < 2:
                 raise ValueError(
-                    f"partial_fit needs at least 2 classes, got classes={list(classes)}"
+                    f"partial_fit needs at least 2 classes, got classes={np.asarray(classes).tolist()}"
                 )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
@@ -766,8 +767,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             np.unique(np.asarray(classes)), self.classes_
         ):
             raise ValueError(
-                f"classes={list(np.unique(classes))} differs from the classes of the first "
-                f"call to partial_fit, {list(self.classes_)}"
+                f"classes={np.unique(classes).tolist()} differs from the classes of the first "
+                f"call to partial_fit, {self.classes_.tolist()}"
             )
         return self._fit(X, y, incremental=True)
 
