@@ -15,6 +15,7 @@ from minitorch_nn.plot import (
     class_colors,
     class_margins,
     decision_grid,
+    frame_title,
     grid_bounds,
     plot_decision_boundary,
     plot_history,
@@ -200,6 +201,39 @@ def test_boundary_from_a_model_uses_train_predict(tmp_path):
     assert_real_png(save_figure(ax, tmp_path / "model.png"))
 
 
+def test_validation_points_are_hollow_and_counted_in_the_title():
+    X, y = load_dataset("moons", n_samples=60, seed=0)
+    X_train, y_train, X_val, y_val = X[:45], y[:45], X[45:], y[45:]
+    ax = plot_decision_boundary(moons_scores, X_train, y_train, X_val=X_val, y_val=y_val)
+    hollow = [c for c in ax.collections if c.get_gid() == "validation"]
+    assert len(hollow) == 1 and len(hollow[0].get_offsets()) == len(X_val)
+    assert hollow[0].get_facecolors().size == 0  # no fill: only rings
+    right = to_labels(moons_scores(X_train)) == y_train
+    val_right = to_labels(moons_scores(X_val)) == y_val
+    assert ax.get_title() == (
+        f"accuracy {right.mean():.1%} train, {val_right.mean():.1%} validation"
+    )
+    # misclassified rings cover both sets; the picture covers the validation points too
+    assert misclassified_count(ax) == int((~right).sum() + (~val_right).sum())
+    x_min, x_max = ax.get_xlim()
+    assert x_min < X_val[:, 0].min() and X_val[:, 0].max() < x_max
+    assert "validation" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ValueError, match="both X_val and y_val"):
+        plot_decision_boundary(moons_scores, X_train, y_train, X_val=X_val)
+
+
+def test_a_scalar_models_grid_matches_its_own_predictions():
+    # the grid runs on a tensor-engine copy; its labels are the model's labels
+    from minitorch_nn.nn import MLP
+    from minitorch_nn.train import predict
+
+    X, _ = load_dataset("moons", n_samples=30, seed=0)
+    model = MLP(2, [6, 6, 1], seed=1)
+    xx, yy, labels = decision_grid(model, grid_bounds(X), resolution=25)
+    points = np.column_stack([xx.ravel(), yy.ravel()])
+    np.testing.assert_array_equal(labels.ravel(), predict(model, points))
+
+
 # --------------------------------------------------------------------------- history
 
 
@@ -250,6 +284,18 @@ def test_history_from_a_real_fit_run():
     loss_ax, acc_ax = plot_history(history)
     assert len(loss_ax.get_lines()) == 2 and len(acc_ax.get_lines()) == 2
     np.testing.assert_allclose(loss_ax.get_lines()[0].get_ydata(), history["loss"])
+
+
+def test_accuracy_axis_fits_the_recorded_range():
+    _, acc_ax = plot_history({"accuracy": [0.9, 0.95, 0.99, 1.0], "val_accuracy": [0.88, 0.97]})
+    low, high = acc_ax.get_ylim()
+    assert 0.8 < low < 0.88 and 1.0 <= high <= 1.01  # not flattened against 0%
+    _, acc_ax = plot_history({"accuracy": [0.0, 0.5, 1.0]})
+    low, high = acc_ax.get_ylim()
+    assert -0.01 <= low <= 0.0 and 1.0 <= high <= 1.01  # never far beyond [0, 1]
+    _, acc_ax = plot_history({"accuracy": [1.0, 1.0]})
+    low, high = acc_ax.get_ylim()
+    assert low < 1.0 <= high and high - low >= 0.05  # a flat line still gets a readable axis
 
 
 def test_history_log_scale_for_a_loss_spanning_decades():
@@ -324,6 +370,40 @@ def test_animate_from_a_recorder_writes_a_gif(tmp_path):
     assert first.var() > 10.0  # a picture, not a blank frame
     assert np.abs(first - last).mean() > 1.0  # the boundary moved
     assert list(tmp_path.joinpath("out").iterdir()) == [path]  # no temporary files left
+
+
+def test_gif_frames_are_as_large_as_the_picture_and_the_last_is_held(tmp_path):
+    X, y = load_dataset("moons", n_samples=40, seed=0)
+    recorder = BoundaryRecorder(X, every=1, resolution=30)
+    recorder.on_train_begin(_rotating_predictor(0), None)
+    for epoch in (1, 2):
+        recorder.on_epoch_end(epoch, _rotating_predictor(epoch), {"loss": 0.25, "accuracy": 0.9})
+    assert [m.shape for m in recorder.margins] == [(2, 30, 30)] * 3  # smooth borders
+    path = animate_training(
+        recorder, X[:30], y[:30], tmp_path / "t.gif", fps=4, hold=2, X_val=X[30:], y_val=y[30:]
+    )
+    png = save_figure(
+        plot_decision_boundary(
+            _rotating_predictor(2),
+            X[:30],
+            y[:30],
+            title=frame_title(2, recorder.logs[-1]),
+            X_val=X[30:],
+            y_val=y[30:],
+        ),
+        tmp_path / "t.png",
+    )
+    with Image.open(path) as gif, Image.open(png) as picture:
+        assert gif.size == picture.size and gif.size[0] >= 600
+        durations = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            durations.append(gif.info["duration"])
+    assert durations == [250, 250, 2250]
+    assert frame_title(2, recorder.logs[-1]) == "epoch 2: loss 0.25\naccuracy 90.0%"
+    assert frame_title(0, {}) == "before training"
+    with pytest.raises(ValueError, match="hold"):
+        animate_training(recorder, X, y, tmp_path / "u.gif", hold=-1)
 
 
 def test_animate_from_frame_tuples_and_from_callables_three_classes(tmp_path):
