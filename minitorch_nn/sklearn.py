@@ -759,7 +759,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             binarizer.fit(y if target_kind else np.asarray(classes))
             if len(binarizer.classes_) < 2:
                 raise ValueError(
-                    f"partial_fit needs at least 2 classes, got classes={np.asarray(classes).tolist()}"
+                    "partial_fit needs at least 2 classes, got "
+                    f"classes={np.asarray(classes).tolist()}"
                 )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_

@@ -291,7 +291,8 @@ def test_float32_inputs_give_float32_parameters_and_outputs(Estimator):
 @pytest.mark.parametrize("scale", [1e160, 1e307, -1.7e308])
 def test_huge_finite_targets_are_refused_clearly_never_called_nan_or_inf(scale):
     X = IRIS_X[:40]
-    y = scale * (1.0 + 0.1 * IRIS_X[:40, 0])
+    y = scale * (1.0 + 0.1 * IRIS_X[:40, 0])  # |1 + 0.1 x| < 1 here: all finite
+    assert np.all(np.isfinite(y))
     reg = MLPRegressor(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
     with pytest.raises(ValueError, match="overflows float64.*Rescale y") as info:
         reg.fit(X, y)
@@ -303,7 +304,7 @@ def test_huge_finite_targets_are_refused_clearly_never_called_nan_or_inf(scale):
     prediction = reg.predict(X) * factor
     assert np.all(np.isfinite(prediction))
     assert np.max(np.abs(prediction / y - 1.0)) < 0.3  # within 30%, of the right sign
-    assert np.mean(prediction) == pytest.approx(np.mean(y), rel=0.05)
+    assert np.mean(prediction / factor) == pytest.approx(np.mean(y / factor), rel=0.05)
 
 
 def test_large_but_safe_targets_train_to_finite_predictions():
@@ -368,10 +369,11 @@ def test_code_written_for_scikit_learn_runs_with_only_the_import_swapped():
 
 
 def test_grid_search_over_two_processes_finds_the_expected_parameters():
-    grid = {"learning_rate_init": [1e-5, 0.05], "hidden_layer_sizes": [(1,), (16,)]}
+    grid = {"learning_rate_init": [1e-5, 0.05], "hidden_layer_sizes": [(16,)]}
     clf = MLPClassifier(max_iter=30, random_state=0)
     search = GridSearchCV(clf, grid, cv=3, n_jobs=2, error_score="raise").fit(IRIS_X, IRIS_Y)
     assert search.best_params_ == {"learning_rate_init": 0.05, "hidden_layer_sizes": (16,)}
+    assert search.cv_results_["mean_test_score"][0] < 0.7  # 1e-5 barely moves the weights
     assert search.best_score_ > 0.9
     serial = GridSearchCV(clf, grid, cv=3, n_jobs=1).fit(IRIS_X, IRIS_Y)
     np.testing.assert_array_equal(
