@@ -94,11 +94,24 @@ def _size(value: Any, what: str) -> int:
     return value
 
 
-def _torch_plan(config: Any) -> list[tuple[int, int, int]] | None:
+def _torch_plan(config: Any, budget: int = MAX_SCALARS) -> list[tuple[int, int, int]] | None:
     """(torch index, nin, nout) of every Linear that ``config`` describes, in order, read from
     the config alone (nothing is built); None when it holds a type outside the families above.
-    Raises ValueError for a config of a known type with missing, extra or bad values."""
+    Raises ValueError for a config of a known type with missing, extra or bad values, or one
+    that describes more than ``budget`` numbers (the walk stops there: a long config costs no
+    more than the tensors it is checked against)."""
     plan: list[tuple[int, int, int]] = []
+    total = 0
+
+    def add(nin: int, nout: int) -> None:
+        nonlocal total
+        total += nout * nin + nout  # weight (nout, nin) and bias (nout,)
+        if total > budget:
+            raise ValueError(
+                f"the config describes more than {budget} numbers, the file holds {budget}"
+            )
+        plan.append((index, nin, nout))
+
     index = 0  # position in the flattened torch Sequential (activations count)
     stack: list[tuple[Any, int]] = [(config, 0)]
     while stack:
@@ -134,11 +147,11 @@ def _torch_plan(config: Any) -> list[tuple[int, int, int]] | None:
                 raise ValueError(f"config nouts must be a non-empty list, got {nouts!r:.80}")
             sizes = [nin, *(_size(n, "nouts entry") for n in nouts)]
             for k in range(len(nouts)):
-                plan.append((index, sizes[k], sizes[k + 1]))
+                add(sizes[k], sizes[k + 1])
                 index += 2 if activation is not None and k < len(nouts) - 1 else 1
             continue
         nout = 1 if kind == "Neuron" else _size(cfg["nout"], "nout")
-        plan.append((index, nin, nout))
+        add(nin, nout)
         index += 1 if activation is None else 2
     return plan
 
@@ -388,9 +401,9 @@ def _read_file(path: Path) -> bytes:
         limit = 8 + MAX_HEADER_BYTES + 8 * MAX_SCALARS
         if st.st_size > limit:
             raise ValueError(f"{path} has {st.st_size} bytes, more than a checkpoint may ({limit})")
-        data = f.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"{path} grew past {limit} bytes while being read")
+        data = f.read(st.st_size + 1)  # read(n) allocates n bytes up front: never the limit
+    if len(data) > st.st_size:
+        raise ValueError(f"{path} grew while being read (another process writing it?)")
     return data
 
 
@@ -492,7 +505,7 @@ def _parse_header(data: bytes) -> tuple[dict[str, tuple[str, tuple[int, ...]]], 
         if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
             raise ValueError(f"tensor {name!r:.80} needs exactly dtype, shape and data_offsets")
         dtype = info["dtype"]
-        if dtype not in _DTYPES:
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
             raise ValueError(
                 f"tensor {name!r:.80} has dtype {dtype!r:.40}; expected one of {list(_DTYPES)}"
             )
@@ -591,7 +604,7 @@ def read_checkpoint(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarra
         entries, metadata = _parse_header(data)
         info = _check_metadata(metadata)
         present = {name: shape for name, (_, shape) in entries.items()}
-        plan = _torch_plan(info["config"])
+        plan = _torch_plan(info["config"], sum(math.prod(s) for s in present.values()))
         if info["layout"] == TORCH_LAYOUT:
             if plan is None:
                 raise ValueError(
@@ -663,8 +676,8 @@ def load_model(path: PathLike) -> Any:
     Raises ValueError naming what is wrong with the file; nothing is built before the
     config has been checked against the tensors present."""
     info, arrays = read_checkpoint(path)
-    model = _build(info["config"])
     try:
+        model = _build(info["config"])
         _fill(model, info, arrays)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from exc
