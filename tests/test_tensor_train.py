@@ -329,22 +329,18 @@ def test_a_tensor_model_round_trips_through_a_checkpoint(tmp_path: Path) -> None
 
 
 def test_both_engines_write_the_same_format_arrays_per_named_parameter(tmp_path: Path) -> None:
+    from safetensors.numpy import load_file  # checkpoints are safetensors, torch's names
+
     scalar = MLP(2, [3, 1], seed=0)
-    for model, name in ((scalar, "scalar.npz"), (tnn.from_scalar(scalar), "tensor.npz")):
-        save_model(model, tmp_path / name)
-        with np.load(tmp_path / name, allow_pickle=False) as npz:
-            header = json.loads(bytes(npz["__header__"]).decode())
-            assert header["format"] == "minitorch_nn.checkpoint"
-            assert [p["name"] for p in header["params"]] == list(model.state_dict())
-            for entry in header["params"]:
-                array = npz[entry["name"]]
-                assert array.dtype == np.float64 and list(array.shape) == entry["shape"]
-    with np.load(tmp_path / "tensor.npz", allow_pickle=False) as npz:
-        assert npz["layers.0.weight"].shape == (2, 3) and npz["layers.0.bias"].shape == (3,)
-        weight = npz["layers.0.weight"]
-    with np.load(tmp_path / "scalar.npz", allow_pickle=False) as npz:
-        assert npz["layers.0.neurons.2.w.1"].shape == ()
-        assert float(npz["layers.0.neurons.2.w.1"]) == weight[1, 2]
+    files = {}
+    for model, name in ((scalar, "scalar.st"), (tnn.from_scalar(scalar), "tensor.st")):
+        files[name] = load_file(save_model(model, tmp_path / name))
+    assert files["scalar.st"].keys() == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    for key, array in files["tensor.st"].items():
+        assert array.dtype == np.float64
+        np.testing.assert_array_equal(array, files["scalar.st"][key])
+    assert files["scalar.st"]["0.weight"].shape == (3, 2)  # (nout, nin), as torch stores it
+    assert files["scalar.st"]["0.weight"][2, 1] == scalar.layers[0].neurons[2].w[1].data
 
 
 # --------------------------------------------------------------------------- plots
