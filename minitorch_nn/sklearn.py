@@ -591,7 +591,7 @@ class _BaseMLP(BaseEstimator):
                 warnings.warn(
                     f"batch_size={requested} is larger than the {n_samples} training "
                     "samples; using batches of all samples",
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             batch_size = min(requested, n_samples)
         try:
@@ -630,10 +630,10 @@ class _BaseMLP(BaseEstimator):
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                         "and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
+                        stacklevel=4,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warnings.warn("Training interrupted by user.", stacklevel=4)
         if early_stopping:  # keep the weights of the best validation score
             for p, best in zip(params, self._best_params):
                 p[...] = best
