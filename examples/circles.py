@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, seed=0)
 
     model = MLP(2, [16, 16, 1], activation="tanh", seed=0)  # one logit per sample
+    stopper = EarlyStopping(monitor="val_loss", patience=15, restore_best_weights=True)
     history = fit(
         model,
         X_train,
@@ -41,17 +42,20 @@ def main(argv: list[str] | None = None) -> None:
         epochs=args.epochs,
         X_val=X_val,
         y_val=y_val,
-        callbacks=[EarlyStopping(monitor="val_loss", patience=15, restore_best_weights=True)],
+        callbacks=[stopper],
     )
-    last = history.last
+    # restore_best_weights: the model is the one of the best epoch, so report that epoch
+    kept = history.epochs[stopper.best_epoch - 1] if stopper.best_epoch else history.last
     print(
-        f"circles: {len(history)} epochs, train accuracy {last['accuracy']:.1%}, "
-        f"validation accuracy {last['val_accuracy']:.1%}"
+        f"circles: {len(history)} epochs, kept epoch {kept['epoch']}: loss {kept['loss']:.4g}, "
+        f"accuracy {kept['accuracy']:.1%} train, {kept['val_accuracy']:.1%} validation"
     )
     print("P(class 1) at the centre and far out:", predict_proba(model, [[0, 0], [1.2, 0]])[:, 1])
 
     args.out.mkdir(parents=True, exist_ok=True)
-    ax = plot_decision_boundary(model, X_train, y_train, resolution=args.resolution)
+    ax = plot_decision_boundary(
+        model, X_train, y_train, resolution=args.resolution, X_val=X_val, y_val=y_val
+    )
     print("wrote", save_figure(ax, args.out / "decision_boundary.png", close=True))
     print("wrote", save_figure(plot_history(history)[0], args.out / "history.png", close=True))
 
