@@ -738,11 +738,14 @@ NB03: list[Cell] = [
     code(
         """
         import os
+        import tempfile
         import warnings
+        from pathlib import Path
 
         import matplotlib.pyplot as plt
         import numpy as np
         from IPython.display import Image, display
+        from matplotlib.colors import ListedColormap
 
         from minitorch_nn.data import load_dataset, train_test_split
         from minitorch_nn.losses import hinge_loss, l2_penalty
@@ -751,10 +754,13 @@ NB03: list[Cell] = [
         from minitorch_nn.plot import (
             BoundaryRecorder,
             animate_training,
+            class_colors,
             plot_decision_boundary,
             plot_history,
         )
         from minitorch_nn.train import accuracy, evaluate, fit, predict
+
+        CLASS_COLORS = ListedColormap(class_colors(2))  # the library's colours for classes 0, 1
 
         QUICK = os.environ.get("MINITORCH_NN_NOTEBOOK_TEST") == "1"  # set when CI runs notebooks
         EPOCHS = 50 if QUICK else 100  # the demo recipe uses 100
@@ -767,18 +773,18 @@ NB03: list[Cell] = [
         ## The data
 
         150 points, 2 features, labels 0 and 1, with a little noise. A third is held out as a
-        test set that training never sees; the 100 training points are the demo's moons.
+        validation set that training never sees; the 100 training points are the demo's moons.
         """
     ),
     code(
         """
         X, y = load_dataset("moons", n_samples=150, noise=0.1, seed=0)  # (150, 2), (150,)
-        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=1 / 3, seed=0)
-        print("train", X_train.shape, "test", X_test.shape, "class counts", np.bincount(y_train))
-        assert X_train.shape == (100, 2) and X_test.shape == (50, 2)
+        X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=1 / 3, seed=0)
+        print("train", X_train.shape, "validation", X_val.shape, "class counts", np.bincount(y_train))
+        assert X_train.shape == (100, 2) and X_val.shape == (50, 2)
 
         fig, ax = plt.subplots(figsize=(4.5, 3.5))
-        ax.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap="coolwarm", s=18, edgecolor="k")
+        ax.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap=CLASS_COLORS, s=18, edgecolor="k")
         ax.set_title("moons: training set")
         plt.show()
         """
@@ -850,8 +856,10 @@ NB03: list[Cell] = [
     md(
         r"""
         `fit` runs exactly this loop: forward, loss plus `l2 * l2_penalty`, `zero_grad`,
-        `backward`, optimizer step, and logs the data loss and accuracy of each epoch. One epoch
-        of `fit` from the same initial weights lands on the same parameters as our step:
+        `backward`, optimizer step, and after each epoch logs the data loss and accuracy of the
+        model *as it is at the end of the epoch*, the model you get back. One epoch of `fit`
+        from the same initial weights lands on the same parameters as our step, and logs the
+        loss we measured after it:
         """
     ),
     code(
@@ -860,7 +868,7 @@ NB03: list[Cell] = [
         history = fit(model, X_train, y_train, loss="hinge", optimizer="sgd", lr=1.0, l2=1e-4,
                       epochs=1, verbose=False)
         print(f"fit, epoch 1: loss {history['loss'][0]:.4f}, accuracy {history['accuracy'][0]:.1%}")
-        assert np.isclose(history["loss"][0], data_loss.data)
+        assert np.isclose(history["loss"][0], data_loss_after.data)
         assert all(np.isclose(manual_state[k], v) for k, v in model.state_dict().items())
         print("same parameters as the hand-made step: yes")
         """
@@ -871,8 +879,8 @@ NB03: list[Cell] = [
 
         The demo recipe: 100 full-batch epochs of SGD with a learning rate falling linearly
         from 1.0 to 0.1, $\eta_k = 1 - 0.9\,k/100$ (`linear_decay(1.0, 0.1, 100)`); when the
-        notebooks run as tests, 50 epochs with the same schedule squeezed. The test set is
-        passed as validation data so its loss and accuracy are logged each epoch. A
+        notebooks run as tests, 50 epochs with the same schedule squeezed. The validation set
+        is passed as `X_val, y_val` so its loss and accuracy are logged each epoch. A
         `BoundaryRecorder` callback stores the predicted class on a grid every few epochs, for
         the pictures below.
         """
@@ -891,15 +899,15 @@ NB03: list[Cell] = [
             lr_schedule=linear_decay(1.0, 0.1, epochs),
             l2=1e-4,
             epochs=epochs,
-            X_val=X_test,
-            y_val=y_test,
+            X_val=X_val,
+            y_val=y_val,
             callbacks=[recorder],
             verbose=False,
         )
         last = history.last
         seconds = sum(history["seconds"])
         print(f"{len(history)} epochs in {seconds:.1f} s: loss {last['loss']:.4f}, "
-              f"train accuracy {last['accuracy']:.1%}, test accuracy {last['val_accuracy']:.1%}")
+              f"train accuracy {last['accuracy']:.1%}, validation accuracy {last['val_accuracy']:.1%}")
         print("learning rate: first", history["lr"][0], "last", round(history["lr"][-1], 3))
         assert history["loss"][-1] < 0.1 * history["loss"][0]
         assert last["accuracy"] >= 0.97 and last["val_accuracy"] >= 0.95
@@ -909,7 +917,7 @@ NB03: list[Cell] = [
         r"""
         ## Loss curves
 
-        Training loss (solid) and test loss (dashed) per epoch, with accuracy on the right.
+        Training loss (solid) and validation loss (dashed) per epoch, with accuracy on the right.
         The hinge loss falls towards 0 as every training point gets a margin of at least 1.
         A bump in the first epochs is common with this recipe: a learning rate of 1.0
         overshoots until the gradients shrink and the schedule lowers the rate.
@@ -926,21 +934,20 @@ NB03: list[Cell] = [
         ## The decision boundary
 
         `plot_decision_boundary` evaluates the model on a grid around the data and colours
-        each cell by the predicted class; misclassified points get a red ring. The boundary
-        bends around both moons: a straight line (a model without hidden layers) could not.
+        each cell by the predicted class; the training points are filled, the validation points
+        hollow, and misclassified points get a red ring. The boundary bends around both moons:
+        a straight line (a model without hidden layers) could not. The numbers in the title are
+        History's last record: `evaluate` on the trained model gives them again.
         """
     ),
     code(
         """
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        plot_decision_boundary(model, X_train, y_train, ax=axes[0], resolution=RESOLUTION,
-                               title="training set")
-        plot_decision_boundary(model, X_test, y_test, ax=axes[1], resolution=RESOLUTION,
-                               title="test set")
+        plot_decision_boundary(model, X_train, y_train, resolution=RESOLUTION, X_val=X_val, y_val=y_val)
         plt.show()
-        test = evaluate(model, X_test, y_test, loss="hinge")
-        print(f"test accuracy {test['accuracy']:.1%}, test loss {test['loss']:.4f}")
-        assert test["accuracy"] == accuracy(y_test, predict(model, X_test))
+        validation = evaluate(model, X_val, y_val, loss="hinge")
+        print(f"validation accuracy {validation['accuracy']:.1%}, loss {validation['loss']:.4f}")
+        assert validation == {"loss": last["val_loss"], "accuracy": last["val_accuracy"]}
+        assert validation["accuracy"] == accuracy(y_val, predict(model, X_val))
         """
     ),
     md(
@@ -960,8 +967,8 @@ NB03: list[Cell] = [
         fig, axes = plt.subplots(1, len(shown), figsize=(2.6 * len(shown), 2.6))
         for ax, (epoch, grid) in zip(axes, shown):
             ax.imshow(grid, origin="lower", extent=(x_min, x_max, y_min, y_max),
-                      cmap="coolwarm", alpha=0.35, aspect="auto")
-            ax.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap="coolwarm", s=6)
+                      cmap=CLASS_COLORS, vmin=0, vmax=1, alpha=0.35, aspect="auto")
+            ax.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap=CLASS_COLORS, s=6)
             ax.set_title(f"epoch {epoch}")
             ax.set_xticks([]), ax.set_yticks([])
         plt.show()
@@ -971,12 +978,14 @@ NB03: list[Cell] = [
     ),
     md(
         r"""
-        The same frames as an animation (`animate_training` writes a GIF):
+        The same frames as an animation (`animate_training` writes a GIF, here into a
+        temporary folder; the last frame stays two seconds):
         """
     ),
     code(
         """
-        gif = animate_training(recorder, X_train, y_train, "moons_training.gif", fps=3)
+        gif_path = Path(tempfile.mkdtemp()) / "moons_training.gif"
+        gif = animate_training(recorder, X_train, y_train, gif_path, fps=3, X_val=X_val, y_val=y_val)
         print("wrote", gif, f"({gif.stat().st_size // 1024} KiB)")
         assert gif.stat().st_size > 0
         display(Image(filename=str(gif)))
@@ -1025,7 +1034,7 @@ NB04: list[Cell] = [
         from minitorch_nn.optim import SGD, Adam
         from minitorch_nn.optim.schedules import cosine
         from minitorch_nn.plot import plot_decision_boundary
-        from minitorch_nn.train import fit
+        from minitorch_nn.train import evaluate, fit
 
         QUICK = os.environ.get("MINITORCH_NN_NOTEBOOK_TEST") == "1"  # set when CI runs notebooks
         EPOCHS = 40 if QUICK else 80
@@ -1133,17 +1142,15 @@ NB04: list[Cell] = [
             "Adam (lr 0.05)": lambda params: Adam(params, lr=0.05),
         }
         histories, models = {}, {}
-        for name, make_optimizer in runs.items():
+        start = evaluate(MLP(2, [8, 8, 1], activation="tanh", seed=0), X, y, loss="bce")
+        for name, make_optimizer in runs.items():  # the same starting weights for all three
             model = MLP(2, [8, 8, 1], activation="tanh", seed=0)
             histories[name] = fit(model, X, y, loss="bce", optimizer=make_optimizer(model.parameters()),
                                   epochs=EPOCHS, verbose=False)
             models[name] = model
             last = histories[name].last
-            print(f"{name:>22}: loss {histories[name]['loss'][0]:.3f} -> {last['loss']:.3f}, "
+            print(f"{name:>22}: loss {start['loss']:.3f} -> {last['loss']:.3f}, "
                   f"accuracy {last['accuracy']:.0%}, {sum(histories[name]['seconds']):.1f} s")
-
-        first_losses = {round(h["loss"][0], 12) for h in histories.values()}
-        assert len(first_losses) == 1  # the same starting point for all three
         final = {name: h["loss"][-1] for name, h in histories.items()}
         assert final["Adam (lr 0.05)"] < final["SGD (lr 0.5)"]
         """
