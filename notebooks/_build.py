@@ -780,7 +780,8 @@ NB03: list[Cell] = [
         """
         X, y = load_dataset("moons", n_samples=150, noise=0.1, seed=0)  # (150, 2), (150,)
         X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=1 / 3, seed=0)
-        print("train", X_train.shape, "validation", X_val.shape, "class counts", np.bincount(y_train))
+        print("train", X_train.shape, "validation", X_val.shape)
+        print("class counts in training", np.bincount(y_train))
         assert X_train.shape == (100, 2) and X_val.shape == (50, 2)
 
         fig, ax = plt.subplots(figsize=(4.5, 3.5))
@@ -906,8 +907,8 @@ NB03: list[Cell] = [
         )
         last = history.last
         seconds = sum(history["seconds"])
-        print(f"{len(history)} epochs in {seconds:.1f} s: loss {last['loss']:.4f}, "
-              f"train accuracy {last['accuracy']:.1%}, validation accuracy {last['val_accuracy']:.1%}")
+        print(f"{len(history)} epochs in {seconds:.1f} s: loss {last['loss']:.4f}, accuracy "
+              f"{last['accuracy']:.1%} train, {last['val_accuracy']:.1%} validation")
         print("learning rate: first", history["lr"][0], "last", round(history["lr"][-1], 3))
         assert history["loss"][-1] < 0.1 * history["loss"][0]
         assert last["accuracy"] >= 0.97 and last["val_accuracy"] >= 0.95
@@ -942,7 +943,8 @@ NB03: list[Cell] = [
     ),
     code(
         """
-        plot_decision_boundary(model, X_train, y_train, resolution=RESOLUTION, X_val=X_val, y_val=y_val)
+        plot_decision_boundary(model, X_train, y_train, resolution=RESOLUTION,
+                               X_val=X_val, y_val=y_val)
         plt.show()
         validation = evaluate(model, X_val, y_val, loss="hinge")
         print(f"validation accuracy {validation['accuracy']:.1%}, loss {validation['loss']:.4f}")
@@ -985,7 +987,8 @@ NB03: list[Cell] = [
     code(
         """
         gif_path = Path(tempfile.mkdtemp()) / "moons_training.gif"
-        gif = animate_training(recorder, X_train, y_train, gif_path, fps=3, X_val=X_val, y_val=y_val)
+        gif = animate_training(recorder, X_train, y_train, gif_path, fps=3,
+                               X_val=X_val, y_val=y_val)
         print("wrote", gif, f"({gif.stat().st_size // 1024} KiB)")
         assert gif.stat().st_size > 0
         display(Image(filename=str(gif)))
