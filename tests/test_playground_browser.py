@@ -79,8 +79,8 @@ def test_a_play_link_trains_live_and_every_control_works(browser, server, tmp_pa
 
     # a control: the learning rate changes without starting over, and goes into the URL
     epoch_before = number("epoch")
-    page.select_option("[data-testid=lr]", "0.1")
-    page.wait_for_function("location.search.includes('lr=0.1')")
+    page.select_option("[data-testid=lr]", "0.01")
+    page.wait_for_function("location.search.includes('lr=0.01&')")
     page.wait_for_function(f"{EPOCH} > {epoch_before}")
     assert len(page.evaluate("window.__playground.curve")) >= epoch_before
 

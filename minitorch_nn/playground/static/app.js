@@ -131,21 +131,24 @@ async function changeConfig(changes) {
 
 // ---------------------------------------------------------------- play / step / reset
 async function playLoop() {
-  while (page.playing) {
-    if (!page.busy) {
-      page.busy = true;
-      try {
-        const reply = await api("play", { since: page.lastEpoch });
-        acceptFrame(reply.frame);
-        if (reply.frame.error) setPlaying(false);
-      } catch (error) {
-        showError(error.message);
-        setPlaying(false);
-      } finally {
-        page.busy = false;
-      }
+  // Pipelined: the next request goes out as soon as a frame arrives, so the server trains the
+  // next chunk while this page draws the last one.
+  if (page.busy) return;  // a loop is still finishing; it continues while playing
+  page.busy = true;
+  try {
+    let request = api("play", { since: page.lastEpoch });
+    while (request) {
+      const reply = await request;
+      request = page.playing && !reply.frame.error ? api("play", { since: reply.frame.epoch }) : null;
+      acceptFrame(reply.frame);
+      if (reply.frame.error) setPlaying(false);
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
     }
-    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  } catch (error) {
+    showError(error.message);
+    setPlaying(false);
+  } finally {
+    page.busy = false;
   }
 }
 
@@ -525,7 +528,7 @@ async function showGraph() {
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const INCH = 96;
+const INCH = 80;  // px per inch of viz.layout; its 9 pt monospace is 6 px a glyph at 10 px
 
 function svgElement(tag, attributes, text) {
   const element = document.createElementNS(SVG_NS, tag);
@@ -567,7 +570,7 @@ function renderGraph(graph) {
     const group = svgElement("g", { class: `gnode ${item.kind} ${item.role}`.trim() });
     if (item.kind === "op") {
       group.append(svgElement("circle", { cx: item.x * INCH, cy: item.y * INCH, r: Math.max(w, h) / 2 }));
-      group.append(svgElement("text", { x: item.x * INCH, y: item.y * INCH + 4, "text-anchor": "middle" }, item.lines[0]));
+      group.append(svgElement("text", { x: item.x * INCH, y: item.y * INCH + 3.5, "text-anchor": "middle" }, item.lines[0]));
     } else {
       group.append(svgElement("rect", { x, y, width: w, height: h, rx: 5 }));
       item.lines.forEach((line, i) => {
