@@ -368,8 +368,8 @@ def _atomic_write(target: Path, existing: os.stat_result | None, payload: bytes)
             if existing is not None and hasattr(os, "fchown"):
                 with contextlib.suppress(OSError):  # only root may give a file away
                     os.fchown(f.fileno(), existing.st_uid, existing.st_gid)
-            os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         _save_target(target)  # still a regular file (or absent) just before replacing it
         os.replace(tmp, target)
     except BaseException:
