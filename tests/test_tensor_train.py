@@ -294,10 +294,10 @@ def test_cli_trains_ten_thousand_moons_on_the_tensor_engine(tmp_path: Path) -> N
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["engine"] == "tensor"
     assert metrics["model"]["type"] == "TensorMLP"
-    assert metrics["train_accuracy"] > 0.97 and metrics["test_accuracy"] > 0.97
-    for name in ("decision_boundary.png", "history.png", "model.npz"):
+    assert metrics["accuracy"] > 0.97 and metrics["val_accuracy"] > 0.97
+    for name in ("decision_boundary.png", "history.png", "model.safetensors"):
         assert (out / name).stat().st_size > 0
-    model = load_model(out / "model.npz")
+    model = load_model(out / "model.safetensors")
     assert isinstance(model, tnn.MLP)
     X, y = moons(500, seed=9)
     assert accuracy_of(model, X, y) > 0.95
