@@ -121,3 +121,12 @@ def test_a_play_link_trains_live_and_every_control_works(browser, server, tmp_pa
     assert number("epoch") == 0
     assert page.locator("[data-testid^=neuron-3-]").count() == 2
     assert errors == []
+
+    # closing the tab frees its session on the server
+    assert len(server.store) == 1
+    page.close(run_before_unload=True)
+    for _ in range(50):
+        if len(server.store) == 0:
+            break
+        threading.Event().wait(0.1)
+    assert len(server.store) == 0

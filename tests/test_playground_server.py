@@ -255,6 +255,28 @@ def test_oversized_bodies_unknown_calls_and_unknown_sessions(server):
     assert status == 404
 
 
+def test_only_json_posts_addressed_to_the_loopback_are_answered(server):
+    port = server.server_address[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"session": "tab-aaaaaaaa", "config": {}})
+    conn.request("POST", "/api/open", body, {"Content-Type": "text/plain"})  # a form's kind
+    response = conn.getresponse()
+    assert response.status == 415 and "expected application/json" in response.read().decode()
+    conn.close()
+    for host in ("evil.example:8000", "127.0.0.1.evil.example"):  # DNS rebinding
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/", headers={"Host": host})
+        response = conn.getresponse()
+        assert response.status == 403 and "refused" in response.read().decode()
+        conn.close()
+    assert len(server.store) == 0
+    for host in ("localhost:8000", f"127.0.0.1:{port}"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/health", headers={"Host": host})
+        assert conn.getresponse().status == 200
+        conn.close()
+
+
 # ----------------------------------------------------------------- one neuron's graph
 def test_a_neurons_graph_has_the_live_value_and_the_chain_rule(server):
     opened(server, hidden=[3, 2], activation="tanh")

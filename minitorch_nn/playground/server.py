@@ -169,7 +169,20 @@ class Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": message})
 
     # ---- GET
+    def _host_refused(self) -> bool:
+        """On a loopback address, answer only requests addressed to it: a web page whose
+        domain was made to resolve to 127.0.0.1 (DNS rebinding) sends its own Host header."""
+        if str(self.server.server_address[0]) not in LOOPBACK:
+            return False
+        host = urlsplit(f"//{self.headers.get('Host', '')}").hostname or ""
+        if host in LOOPBACK:
+            return False
+        self._fail(403, f"Host {host!r} refused: the playground answers http://127.0.0.1 only")
+        return True
+
     def do_GET(self) -> None:  # noqa: N802
+        if self._host_refused():
+            return
         url = urlsplit(self.path)
         path = url.path
         if path in ("/", "/index.html"):
@@ -210,6 +223,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- POST
     def do_POST(self) -> None:  # noqa: N802
+        if self._host_refused():
+            return
         try:
             body = self._body()
             action = urlsplit(self.path).path.removeprefix("/api/")
@@ -231,6 +246,12 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, payload)
 
     def _body(self) -> dict[str, Any]:
+        if self.headers.get_content_type() != "application/json":
+            # a form or text/plain POST is what another site's page may send without asking
+            self.close_connection = True
+            raise RequestError(
+                415, f"Content-Type {self.headers.get_content_type()!r}; expected application/json"
+            )
         length_text = self.headers.get("Content-Length")
         if length_text is None or not length_text.isdigit():
             raise RequestError(411, "a POST needs a Content-Length header")

@@ -299,7 +299,10 @@ function bindControls() {
   $("export-copy").addEventListener("click", () => navigator.clipboard?.writeText($("export-text").textContent));
   window.addEventListener("resize", () => drawLinks());
   window.addEventListener("pagehide", () => {
-    navigator.sendBeacon("/api/close", new Blob([JSON.stringify({ session: page.session })], { type: "application/json" }));
+    fetch("/api/close", {
+      method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session: page.session }),
+    });
   });
 }
 
