@@ -51,7 +51,9 @@ GIF_FRAMES = 20
 # Limits, checked before any work (documented in ``train --help`` and the README).
 MAX_SAMPLES = 1_000_000
 MAX_PARAMETERS = 1_000_000
-MAX_EPOCHS = 1_000_000
+MAX_EPOCHS = 100_000  # History and metrics.json keep one record per epoch
+MAX_NOISE = 100.0  # beyond it the points are noise; far beyond, coordinates overflow
+MAX_L2 = 10.0  # beyond it the penalty alone decides the weights (all near 0)
 MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's seed range
 MIN_VALIDATION = 10  # fewer validation points cannot measure accuracy finer than 10%
 MIN_TRAINING = 10
@@ -100,7 +102,8 @@ _hidden_size = _number(
 _seed = _number(int, lambda v: 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED}")
 _port = _number(int, lambda v: 1 <= v <= 65535, "a port number from 1 to 65535")
 _positive_float = _number(float, lambda v: v > 0, "a finite number > 0")
-_nonnegative_float = _number(float, lambda v: v >= 0, "a finite number >= 0")
+_noise = _number(float, lambda v: 0 <= v <= MAX_NOISE, f"a number from 0 to {MAX_NOISE:g}")
+_l2 = _number(float, lambda v: 0 <= v <= MAX_L2, f"a number from 0 to {MAX_L2:g}")
 _fraction = _number(float, lambda v: 0 <= v < 1, "a fraction in [0, 1)")
 
 
@@ -172,9 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument(
         "--noise",
-        type=_nonnegative_float,
+        type=_noise,
         default=defaults.noise,
-        help="standard deviation of the noise added to the points (default: %(default)s)",
+        help="standard deviation of the noise added to the points (default: %(default)s, at "
+        f"most {MAX_NOISE:g})",
     )
     data.add_argument(
         "--validation-fraction",
@@ -234,9 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     opt.add_argument(
         "--l2",
-        type=_nonnegative_float,
+        type=_l2,
         default=defaults.l2,
-        help="weight of the L2 penalty l2 * sum(p**2) added to the loss (default: %(default)s)",
+        help="weight of the L2 penalty l2 * sum(p**2) added to the loss (default: %(default)s, "
+        f"at most {MAX_L2:g})",
     )
     opt.add_argument(
         "--epochs",
@@ -416,11 +421,11 @@ def _split(config: TrainConfig, X: np.ndarray, y: np.ndarray) -> tuple[Any, Any,
 
 
 def describe_final(logs: dict[str, Any]) -> str:
-    """The final numbers of a run, in the words and formats of the pictures: "loss 0.009266,
-    accuracy 100.0%; validation loss 0.0213, accuracy 98.0%"."""
+    """The final numbers of a run, in the words and formats of the pictures: "final loss
+    0.009266, accuracy 100.0%; validation loss 0.0213, accuracy 98.0%"."""
     if not logs:
         return "no epoch finished"
-    text = f"loss {logs['loss']:.4g}, accuracy {logs['accuracy']:.1%}"
+    text = f"final loss {logs['loss']:.4g}, accuracy {logs['accuracy']:.1%}"
     if logs.get("val_loss") is not None:
         text += f"; validation loss {logs['val_loss']:.4g}, accuracy {logs['val_accuracy']:.1%}"
     return text
@@ -507,10 +512,7 @@ def run_train(config: TrainConfig) -> dict[str, Any]:
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
     paths.insert(2, metrics_path)
     stopped = " (interrupted)" if history.interrupted else ""
-    say(
-        f"Done{stopped}: {len(history)} epochs in {seconds:.1f} s; final "
-        f"{describe_final(history.last)}"
-    )
+    say(f"Done{stopped}: {len(history)} epochs in {seconds:.1f} s; {describe_final(history.last)}")
     say("Wrote:\n" + "\n".join(f"  {p}" for p in paths))
     return metrics
 
