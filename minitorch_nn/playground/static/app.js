@@ -297,7 +297,7 @@ function bindControls() {
   $("export-script").addEventListener("click", () => showExport("script"));
   $("export-close").addEventListener("click", () => $("export-dialog").close());
   $("export-copy").addEventListener("click", () => navigator.clipboard?.writeText($("export-text").textContent));
-  window.addEventListener("resize", () => drawLinks());
+  window.addEventListener("resize", () => layoutLinks());
   window.addEventListener("pagehide", () => {
     fetch("/api/close", {
       method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
@@ -350,7 +350,7 @@ function buildNetwork() {
   const outputColumn = column("output-node");
   const out = neuron(outputColumn, `neuron-${c.hidden.length + 1}-0`, "", "");
   out.addEventListener("click", () => selectNeuron(c.hidden.length + 1, 0));
-  requestAnimationFrame(drawLinks);
+  requestAnimationFrame(layoutLinks);
 }
 
 function column(kind) {
@@ -377,29 +377,45 @@ function nodeCentre(node, box) {
   return { left: r.left - box.left, right: r.right - box.left, y: r.top - box.top + r.height / 2 };
 }
 
-function drawLinks() {
-  const svg = $("links"), frame = page.frame, c = page.config;
-  if (!frame) return;
+function layoutLinks() {
+  // One path per weight, placed once per network (and on resize); draw() only restyles them.
+  const svg = $("links"), c = page.config;
   const box = $("network").getBoundingClientRect();
   svg.setAttribute("width", box.width);
   svg.setAttribute("height", box.height);
   const columns = [...document.querySelectorAll("#columns .net-column")];
+  if (!columns.length) return;
   const nodesOf = (col) => [...col.querySelectorAll(".node")];
   const inputs = nodesOf(columns[0]).filter((n) => !n.classList.contains("off"));
   const layers = [inputs, ...columns.slice(1).map(nodesOf)];
   const names = [c.features.map((f) => FEATURES.find(([k]) => k === f)[1]),
     ...c.hidden.map((n, l) => Array.from({ length: n }, (_, j) => `h${l + 1}.${j + 1}`)), ["output"]];
-  let html = "";
-  frame.weights.forEach((matrix, l) => {
-    matrix.forEach((row, i) => row.forEach((w, j) => {
-      const a = nodeCentre(layers[l][i], box), b = nodeCentre(layers[l + 1][j], box);
-      const mid = (a.right + b.left) / 2;
-      const width = Math.min(0.6 + Math.abs(w) * 2.2, 7);
-      const colour = rgb(w >= 0 ? POS : NEG);
-      html += `<path d="M${a.right},${a.y} C${mid},${a.y} ${mid},${b.y} ${b.left},${b.y}" stroke="${colour}" stroke-width="${width.toFixed(2)}" stroke-opacity="${Math.min(0.25 + Math.abs(w) * 0.5, 0.95).toFixed(2)}"><title>${names[l][i]} \u2192 ${names[l + 1][j]}: weight ${w.toFixed(4)}</title></path>`;
+  svg.innerHTML = "";
+  page.links = [];
+  for (let l = 0; l + 1 < layers.length; l++) {
+    layers[l].forEach((from, i) => layers[l + 1].forEach((to, j) => {
+      const a = nodeCentre(from, box), b = nodeCentre(to, box), mid = (a.right + b.left) / 2;
+      const path = svgElement("path", { d: `M${a.right},${a.y} C${mid},${a.y} ${mid},${b.y} ${b.left},${b.y}` });
+      const title = svgElement("title", {});
+      path.append(title);
+      svg.append(path);
+      page.links.push({ l, i, j, path, title, name: `${names[l][i]} \u2192 ${names[l + 1][j]}` });
     }));
-  });
-  svg.innerHTML = html;
+  }
+  updateLinks();
+}
+
+function updateLinks() {
+  const frame = page.frame;
+  if (!frame || !page.links) return;
+  for (const link of page.links) {
+    const w = frame.weights[link.l]?.[link.i]?.[link.j];
+    if (w === undefined) continue;
+    link.path.setAttribute("stroke", rgb(w >= 0 ? POS : NEG));
+    link.path.setAttribute("stroke-width", Math.min(0.6 + Math.abs(w) * 2.2, 7).toFixed(2));
+    link.path.setAttribute("stroke-opacity", Math.min(0.25 + Math.abs(w) * 0.5, 0.95).toFixed(2));
+    link.title.textContent = `${link.name}: weight ${w.toFixed(4)}`;
+  }
 }
 
 // ---------------------------------------------------------------- drawing
@@ -483,7 +499,7 @@ function draw() {
     }
   }
   drawCurve();
-  drawLinks();
+  updateLinks();
   page.draws += 1;
   page.drawMs += performance.now() - start;
 }
