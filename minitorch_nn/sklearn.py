@@ -234,9 +234,6 @@ class _Network:
         self.model = model
         self.engine = engine
         self.adapter = train.adapter_for(model, engine)
-        if engine == "tensor":
-            layers = model.layers
-            self._live = [lay.weight.data for lay in layers] + [lay.bias.data for lay in layers]
 
     @classmethod
     def build(
@@ -266,10 +263,11 @@ class _Network:
 
     def params(self) -> list[np.ndarray]:
         """[W_0, ..., W_L, b_0, ..., b_L] (the model's own arrays on the tensor engine)."""
+        layers = self.model.layers
         if self.engine == "tensor":
-            return self._live
+            return [lay.weight.data for lay in layers] + [lay.bias.data for lay in layers]
         coefs, intercepts = [], []
-        for layer in self.model.layers:
+        for layer in layers:
             coefs.append(np.array([[v.data for v in n.w] for n in layer.neurons]).T.copy())
             intercepts.append(np.array([n.b.data for n in layer.neurons], dtype=np.float64))
         return coefs + intercepts
@@ -278,7 +276,7 @@ class _Network:
         """Write ``params`` (in the order of ``params()``) into the model."""
         layers = self.model.layers
         if self.engine == "tensor":
-            for p, q in zip(self._live, params):
+            for p, q in zip(self.params(), params):
                 if p is not q:
                     p[...] = q
             return

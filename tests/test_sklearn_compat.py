@@ -379,3 +379,12 @@ def test_grid_search_over_two_processes_finds_the_expected_parameters():
     np.testing.assert_array_equal(
         search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
+
+
+def test_verbose_prints_each_epoch_as_scikit_learn_does(capsys):
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, verbose=True, early_stopping=True)
+    clf.set_params(random_state=0).fit(IRIS_X, IRIS_Y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"Iteration 1, loss = {clf.loss_curve_[0]:.8f}"
+    assert lines[1] == f"Validation score: {clf.validation_scores_[0]:f}"
+    assert len(lines) == 4
