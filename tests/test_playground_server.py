@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import http.client
 import json
@@ -108,7 +109,7 @@ def test_play_trains_and_the_test_loss_falls_step_is_one_epoch(server):
     status, reply = api(server, "step", {"session": "tab-aaaaaaaa", "since": epoch})
     assert reply["frame"]["epoch"] == epoch + 1
     # the heatmaps: 64 x 64 output, 24 x 24 per neuron, two hidden layers of four
-    assert len(__import__("base64").b64decode(frame["output"])) == 64 * 64
+    assert len(base64.b64decode(frame["output"])) == 64 * 64
     assert [len(layer) for layer in frame["neurons"]] == [4, 4]
     assert [np.shape(w) for w in frame["weights"]] == [(2, 4), (4, 4), (4, 1)]
 
@@ -118,7 +119,7 @@ def test_the_output_heatmap_is_the_models_prediction(server):
     api(server, "play", {"session": "tab-aaaaaaaa"})
     session = server.store.get("tab-aaaaaaaa")
     frame = session.frame()
-    pixels = np.frombuffer(__import__("base64").b64decode(frame["output"]), dtype=np.uint8)
+    pixels = np.frombuffer(base64.b64decode(frame["output"]), dtype=np.uint8)
     # the top-left cell's centre, and the centre of the square's cell just right of the middle
     cell = 12 / 64
     for index, (x1, x2) in (
@@ -140,6 +141,28 @@ def test_tabs_do_not_share_state(server):
     assert one["frame"]["epoch"] >= 3 and two["frame"]["epoch"] == 0
     assert [np.shape(w) for w in one["frame"]["weights"]] == [(2, 3), (3, 1)]
     assert [np.shape(w) for w in two["frame"]["weights"]] == [(2, 8), (8, 8), (8, 1)]
+
+
+def test_tabs_training_at_the_same_time_each_learn(server):
+    tabs = ["tab-left-1", "tab-right-2"]
+    first = {tab: opened(server, tab, dataset="gauss")["frame"]["train_loss"] for tab in tabs}
+    failures: list[str] = []
+
+    def play(tab):
+        for _ in range(8):
+            status, reply = api(server, "play", {"session": tab})
+            if status != 200 or reply["frame"]["error"]:
+                failures.append(f"{tab}: {status} {reply}")
+
+    threads = [threading.Thread(target=play, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == []
+    for tab in tabs:  # grad mode is per thread: one tab's no_grad drawing never stops the other
+        frame = api(server, "frame", {"session": tab})[1]["frame"]
+        assert frame["epoch"] >= 8 and frame["train_loss"] < 0.5 * first[tab]
 
 
 def test_a_learning_rate_change_keeps_training_a_new_network_starts_over(server):
