@@ -1,5 +1,5 @@
-"""Scalar layers: Neuron, Linear (micrograd's ``Layer``), MLP, Sequential. Each is called on
-ONE sample.
+"""Scalar layers: Neuron, Linear, Layer (micrograd's name: a Linear of ReLU neurons), MLP,
+Sequential. Each is called on ONE sample.
 
 A sample is a sequence of ``nin`` numbers or Values (a layer with ``nin == 1`` also takes a
 single Value or number). What comes out follows micrograd's ``Layer``:
