@@ -12,8 +12,9 @@ min(200, n_samples), or an int), ``learning_rate`` ('constant', 'invscaling', 'a
 ``verbose``, ``warm_start``, ``momentum``, ``nesterovs_momentum``, ``early_stopping``,
 ``validation_fraction``, ``beta_1``, ``beta_2``, ``epsilon``, ``n_iter_no_change``, ``max_fun``
 (accepted and checked; it only concerns 'lbfgs') and, for the regressor, ``loss``
-('squared_error', 'poisson'). Our own extra: ``engine`` ('tensor', the default, or 'scalar':
-the same numbers, one Value per number and much slower).
+('squared_error', 'poisson'); ``fit`` and ``partial_fit`` take ``sample_weight``. Our own
+extra: ``engine`` ('tensor', the default, or 'scalar': the same numbers, one Value per number
+and much slower).
 
 Fitted attributes: ``classes_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
 ``validation_scores_``, ``best_validation_score_``, ``n_iter_``, ``t_``, ``n_layers_``,
@@ -42,8 +43,8 @@ same starting weights and batches and follows the same loss curve (to rounding):
   keeps the weights of the best validation score. Reaching ``max_iter`` first warns with
   ``sklearn.exceptions.ConvergenceWarning``.
 
-What differs: 'lbfgs' is not offered (a ValueError names the solvers we have); ``fit`` takes
-no ``sample_weight``; sparse X is made dense; float32 X gives float32 ``coefs_``,
+What differs: 'lbfgs' is not offered (a ValueError names the solvers we have); sparse X is
+made dense; float32 X gives float32 ``coefs_``,
 ``intercepts_`` and predictions as in scikit-learn, but the arithmetic is float64. A regressor
 refuses ('squared_error') targets so large that their squared error would overflow float64,
 where scikit-learn would train to inf or NaN.
@@ -330,20 +331,38 @@ def _activate(name: str, Z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _output_loss(name: str, Y: np.ndarray, P: np.ndarray) -> float:
-    """scikit-learn's loss of outputs P (n, k) against targets Y (n, k), averaged over samples:
-    identity: 0.5 * mean((Y - P)^2); exp: sum_k mean(Y log(Y / P) - Y + P) (half Poisson
-    deviance); logistic: -sum_k mean(Y log P + (1 - Y) log(1 - P)); softmax:
-    -sum_k mean(Y log P), with P clipped to [eps, 1 - eps]."""
+def _output_loss(name: str, Y: np.ndarray, P: np.ndarray, weights: np.ndarray | None) -> float:
+    """scikit-learn's loss of outputs P (n, k) against targets Y (n, k), where mean is the
+    mean over samples (weighted by ``weights`` when given): identity: 0.5 * mean((Y - P)^2)
+    averaged over outputs; exp: sum_k mean(Y log(Y / P) - Y + P) (half Poisson deviance);
+    logistic: -sum_k mean(Y log P + (1 - Y) log(1 - P)); softmax: -sum_k mean(Y log P), with P
+    clipped to [eps, 1 - eps]."""
     if name == "identity":
-        return float(0.5 * np.mean((Y - P) ** 2))
+        return float(0.5 * np.average((Y - P) ** 2, weights=weights, axis=0).mean())
     if name == "exp":
-        return float(np.mean(xlogy(Y, Y / P) - Y + P, axis=0).sum())
+        return float(np.average(xlogy(Y, Y / P) - Y + P, weights=weights, axis=0).sum())
     eps = np.finfo(P.dtype).eps
     P = np.clip(P, eps, 1 - eps)
-    if name == "logistic":
-        return float(-np.mean(xlogy(Y, P) + xlogy(1 - Y, 1 - P), axis=0).sum())
-    return float(-np.mean(xlogy(Y, P), axis=0).sum())
+    terms = xlogy(Y, P) + xlogy(1 - Y, 1 - P) if name == "logistic" else xlogy(Y, P)
+    return float(-np.average(terms, weights=weights, axis=0).sum())
+
+
+def _sample_weights(sample_weight: Any, n_samples: int) -> np.ndarray | None:
+    """``sample_weight`` as floats (n_samples,), each finite and >= 0, not all 0; or None."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {w.shape}, expected {(n_samples,)} (one weight per sample)"
+        )
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("sample_weight must be finite and >= 0 for every sample")
+    if not np.any(w > 0):
+        raise ValueError("sample_weight is zero for every sample; expected a weight > 0")
+    return w
 
 
 # --------------------------------------------------------------------------- estimators
@@ -480,10 +499,11 @@ class _BaseMLP(BaseEstimator):
         """(X, Y): validated X and the training targets as floats (n, n_outputs)."""
         raise NotImplementedError
 
-    def _fit(self, X: Any, y: Any, incremental: bool) -> Any:
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
         hidden = self._check_params()
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         X, Y = self._targets(X, y, incremental, reset=first_pass)
+        weights = _sample_weights(sample_weight, len(X))
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         if not first_pass and self._layer_units != layer_units:
             raise ValueError(
@@ -493,7 +513,7 @@ class _BaseMLP(BaseEstimator):
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(layer_units, X.dtype)
-        self._fit_stochastic(np.asarray(X, dtype=np.float64), Y, incremental)
+        self._fit_stochastic(np.asarray(X, dtype=np.float64), Y, weights, incremental)
         if not all(np.all(np.isfinite(p)) for p in self._net.params()):
             raise ValueError(
                 "training produced non-finite weights (inf or NaN); the inputs may hold "
@@ -539,16 +559,20 @@ class _BaseMLP(BaseEstimator):
             )
         return _Adam(params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
-    def _batch_step(self, X: np.ndarray, Y: np.ndarray, params: list[np.ndarray]) -> float:
-        """One update on a batch; returns the batch loss (output loss plus the L2 term)."""
-        n = len(X)
+    def _batch_step(
+        self, X: np.ndarray, Y: np.ndarray, weights: np.ndarray | None, params: list[np.ndarray]
+    ) -> float:
+        """One update on a batch; returns the batch loss (output loss plus the L2 term). With
+        sample weights w, n below is sum(w) and each sample's terms are weighted."""
+        n = len(X) if weights is None else float(weights.sum())
         outputs, Z = self._net.forward(X)
         P = _activate(self.out_activation_, Z)
         n_coefs = self.n_layers_ - 1
         penalty = sum(float(np.dot(W.ravel(), W.ravel())) for W in params[:n_coefs])
-        loss = _output_loss(self.out_activation_, Y, P) + 0.5 * self.alpha * penalty / n
-        # d(loss)/d(logits) = (P - Y) / n for each output activation with its own loss
-        grads = self._net.gradients(outputs, (P - Y) / n)
+        loss = _output_loss(self.out_activation_, Y, P, weights) + 0.5 * self.alpha * penalty / n
+        # d(loss)/d(logits) = w (P - Y) / n for each output activation with its own loss
+        delta = P - Y if weights is None else (P - Y) * weights[:, None]
+        grads = self._net.gradients(outputs, delta / n)
         grads = [
             g + (self.alpha / n) * W if i < n_coefs else g
             for i, (g, W) in enumerate(zip(grads, params))
@@ -557,7 +581,9 @@ class _BaseMLP(BaseEstimator):
         self._net.store(params)
         return loss
 
-    def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, incremental: bool) -> None:
+    def _fit_stochastic(
+        self, X: np.ndarray, Y: np.ndarray, weights: np.ndarray | None, incremental: bool
+    ) -> None:
         params = self._net.params()
         if not incremental or not hasattr(self, "_solver"):
             self._solver = self._new_solver(params)
@@ -566,13 +592,15 @@ class _BaseMLP(BaseEstimator):
         early_stopping = bool(self.early_stopping)
         if early_stopping:
             stratify = Y if (isinstance(self, ClassifierMixin) and Y.shape[1] == 1) else None
-            X, X_val, Y, Y_val = train_test_split(
-                X,
-                Y,
+            arrays = (X, Y) if weights is None else (X, Y, weights)
+            parts = train_test_split(
+                *arrays,
                 random_state=self._random_state,
                 test_size=self.validation_fraction,
                 stratify=stratify,
             )
+            X, X_val, Y, Y_val = parts[:4]
+            weights, weights_val = (parts[4], parts[5]) if weights is not None else (None, None)
             if len(X_val) < 2:
                 raise ValueError(
                     f"the validation set has {len(X_val)} sample(s), expected at least 2; "
@@ -600,7 +628,10 @@ class _BaseMLP(BaseEstimator):
                 total = 0.0
                 for batch in gen_batches(n_samples, batch_size):
                     idx = sample_idx[batch] if self.shuffle else batch
-                    total += self._batch_step(X[idx], Y[idx], params) * (batch.stop - batch.start)
+                    w = None if weights is None else weights[idx]
+                    total += self._batch_step(X[idx], Y[idx], w, params) * (
+                        batch.stop - batch.start
+                    )
                 self.n_iter_ += 1
                 self.loss_ = total / n_samples
                 self.t_ += n_samples
@@ -608,7 +639,7 @@ class _BaseMLP(BaseEstimator):
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
                 if early_stopping:
-                    self._track_validation(X_val, y_val, params)
+                    self._track_validation(X_val, y_val, weights_val, params)
                 else:
                     self._track_loss()
                 self._solver.iteration_ends(self.t_)
@@ -647,10 +678,12 @@ class _BaseMLP(BaseEstimator):
             self._no_improvement_count = 0
         self.best_loss_ = min(self.best_loss_, last)
 
-    def _track_validation(self, X_val: np.ndarray, y_val: Any, params: list[np.ndarray]) -> None:
+    def _track_validation(
+        self, X_val: np.ndarray, y_val: Any, weights: np.ndarray | None, params: list[np.ndarray]
+    ) -> None:
         """No improvement: the validation score did not rise above best + tol; the best
         weights are kept for the end."""
-        score = self._score_on(X_val, y_val)
+        score = self._score_on(X_val, y_val, weights)
         assert self.validation_scores_ is not None and self.best_validation_score_ is not None
         self.validation_scores_.append(score)
         if self.verbose:
@@ -667,7 +700,7 @@ class _BaseMLP(BaseEstimator):
         """What ``score`` compares predictions with, from training targets Y (n, k)."""
         raise NotImplementedError
 
-    def _score_on(self, X: np.ndarray, y: Any) -> float:
+    def _score_on(self, X: np.ndarray, y: Any, weights: np.ndarray | None) -> float:
         raise NotImplementedError
 
     # ------------------------------------------------------------ prediction
@@ -741,12 +774,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Y = self._label_binarizer.transform(y).astype(np.float64)  # (n, n_outputs)
         return X, Y
 
-    def fit(self, X: Any, y: Any) -> MLPClassifier:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPClassifier:
         """Train on X (n_samples, n_features) and labels y (n_samples,) or a label indicator
-        matrix (n_samples, n_labels); returns self."""
-        return self._fit(X, y, incremental=False)
+        matrix (n_samples, n_labels), optionally weighting each sample; returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> MLPClassifier:
         """One epoch over (X, y). The first call needs ``classes``: every label that will
         ever appear (``np.unique(y_all)``); later calls may leave it out."""
         if not hasattr(self, "classes_"):
@@ -769,13 +804,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"classes={np.unique(classes).tolist()} differs from the classes of the first "
                 f"call to partial_fit, {self.classes_.tolist()}"
             )
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _labels_of(self, Y: np.ndarray) -> Any:
         return self._label_binarizer.inverse_transform(Y)
 
-    def _score_on(self, X: np.ndarray, y: Any) -> float:
-        return float(accuracy_score(y, self._predict(X, check_input=False)))
+    def _score_on(self, X: np.ndarray, y: Any, weights: np.ndarray | None) -> float:
+        pred = self._predict(X, check_input=False)
+        return float(accuracy_score(y, pred, sample_weight=weights))
 
     def _predict(self, X: Any, check_input: bool = True) -> Any:
         P = self._outputs(X, check_input)
@@ -892,23 +928,23 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 )
         return X, Y
 
-    def fit(self, X: Any, y: Any) -> MLPRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """Train on X (n_samples, n_features) and targets y (n_samples,) or
-        (n_samples, n_outputs); returns self."""
-        return self._fit(X, y, incremental=False)
+        (n_samples, n_outputs), optionally weighting each sample; returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
 
-    def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """One epoch over (X, y), continuing from the current weights and solver state."""
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _labels_of(self, Y: np.ndarray) -> Any:
         return Y[:, 0] if Y.shape[1] == 1 else Y
 
-    def _score_on(self, X: np.ndarray, y: Any) -> float:
+    def _score_on(self, X: np.ndarray, y: Any, weights: np.ndarray | None) -> float:
         pred = self._predict(X, check_input=False)
         if not np.all(np.isfinite(pred)):
             return float("nan")
-        return float(r2_score(y, pred))
+        return float(r2_score(y, pred, sample_weight=weights))
 
     def _predict(self, X: Any, check_input: bool = True) -> np.ndarray:
         P = self._outputs(X, check_input)

@@ -388,3 +388,21 @@ def test_verbose_prints_each_epoch_as_scikit_learn_does(capsys):
     assert lines[0] == f"Iteration 1, loss = {clf.loss_curve_[0]:.8f}"
     assert lines[1] == f"Validation score: {clf.validation_scores_[0]:f}"
     assert len(lines) == 4
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_sample_weight_weights_each_sample_as_scikit_learn_does(early_stopping):
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    weights = np.random.default_rng(0).uniform(0.0, 2.0, len(IRIS_Y))
+    settings = dict(hidden_layer_sizes=(5,), max_iter=8, random_state=0)
+    settings.update(early_stopping=early_stopping, learning_rate_init=0.01)
+    theirs = SkMLPClassifier(**settings).fit(IRIS_X, IRIS_Y, sample_weight=weights)
+    ours = MLPClassifier(**settings).fit(IRIS_X, IRIS_Y, sample_weight=weights)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
+    unweighted = MLPClassifier(**settings).fit(IRIS_X, IRIS_Y)
+    assert abs(unweighted.loss_curve_[-1] - ours.loss_curve_[-1]) > 1e-6
+    with pytest.raises(ValueError, match="sample_weight must be finite and >= 0"):
+        MLPClassifier(**settings).fit(IRIS_X, IRIS_Y, sample_weight=-weights)
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(3,\), expected \(150,\)"):
+        MLPRegressor(**settings).fit(IRIS_X, IRIS_Y, sample_weight=[1.0, 2.0, 3.0])
