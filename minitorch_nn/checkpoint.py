@@ -128,8 +128,12 @@ def _torch_plan(config: Any, budget: int = MAX_SCALARS) -> list[tuple[int, int, 
             )
         if kind == "Sequential":
             layers = cfg["layers"]
-            if not isinstance(layers, list) or depth >= MAX_JSON_DEPTH // 2:
-                raise ValueError(f"config of a Sequential has bad layers {layers!r:.80}")
+            if not isinstance(layers, list):
+                raise ValueError(
+                    f"config of a Sequential needs a list of layers, got {layers!r:.80}"
+                )
+            if depth >= MAX_JSON_DEPTH // 2:
+                raise ValueError(f"config nests Sequentials deeper than {MAX_JSON_DEPTH // 2}")
             stack.extend((c, depth + 1) for c in reversed(layers))
             continue
         if kind in _ACT_TYPES:
