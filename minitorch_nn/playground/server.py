@@ -139,6 +139,9 @@ class Handler(BaseHTTPRequestHandler):
 
     server: PlaygroundServer
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: without TCP_NODELAY the body waits for the
+    # client's delayed ACK of the headers (tens of ms on every frame)
+    disable_nagle_algorithm = True
     server_version = "minitorch-nn-playground"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002

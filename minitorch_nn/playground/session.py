@@ -227,18 +227,22 @@ def l1_penalty(params: Sequence[Any]) -> Any:
 
 
 class _Recorder(Callback):
-    """After every epoch: count it, record the train and test loss, stop when the time
-    budget is spent (``budget`` None: never; fit's ``epochs`` bounds the run)."""
+    """After every epoch: count it, record the train and test loss, and stop when stopping
+    now lands nearer the end of the time budget than another epoch as long as the last one
+    would (``budget`` None: never stop; fit's ``epochs`` bounds the run)."""
 
     def __init__(self, session: Session, budget: float | None) -> None:
         self.session = session
-        self.deadline = None if budget is None else time.perf_counter() + budget
+        self.last = time.perf_counter()
+        self.deadline = None if budget is None else self.last + budget
         self.epochs = 0
 
     def on_epoch_end(self, epoch: int, model: Any, logs: dict[str, float]) -> bool:
         self.epochs += 1
         self.session._record()
-        return self.deadline is not None and time.perf_counter() >= self.deadline
+        now = time.perf_counter()
+        epoch_time, self.last = now - self.last, now
+        return self.deadline is not None and now + epoch_time / 2 > self.deadline
 
 
 # --------------------------------------------------------------------------- a session
