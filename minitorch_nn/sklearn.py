@@ -52,11 +52,14 @@ where scikit-learn would train to inf or NaN.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import numbers
+import signal
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -222,6 +225,29 @@ class _Adam:
         if verbose:
             print(f"{message} Stopping.")
         return True
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) that arrives inside the block until the block has finished, then
+    hand it to the previous handler (Python's raises KeyboardInterrupt): an update interrupted
+    this way is applied to every parameter or, if the signal came first, to none. Outside the
+    main thread, where signal handlers cannot be set, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[Any] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        held.append(frame)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(signal.SIGINT, held[0])
 
 
 # --------------------------------------------------------------------------- the network
@@ -577,8 +603,9 @@ class _BaseMLP(BaseEstimator):
             g + (self.alpha / n) * W if i < n_coefs else g
             for i, (g, W) in enumerate(zip(grads, params))
         ]
-        self._solver.update_params(params, grads)
-        self._net.store(params)
+        with _interrupts_held():  # a Ctrl-C lands between steps, never inside one
+            self._solver.update_params(params, grads)
+            self._net.store(params)
         return loss
 
     def _fit_stochastic(

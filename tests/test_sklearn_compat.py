@@ -406,3 +406,32 @@ def test_sample_weight_weights_each_sample_as_scikit_learn_does(early_stopping):
         MLPClassifier(**settings).fit(IRIS_X, IRIS_Y, sample_weight=-weights)
     with pytest.raises(ValueError, match=r"sample_weight.shape == \(3,\), expected \(150,\)"):
         MLPRegressor(**settings).fit(IRIS_X, IRIS_Y, sample_weight=[1.0, 2.0, 3.0])
+
+
+def test_ctrl_c_during_an_update_finishes_that_update_then_stops(monkeypatch):
+    import os
+    import signal
+
+    from minitorch_nn import sklearn as mt_sklearn
+
+    settings = dict(hidden_layer_sizes=(6,), solver="sgd", momentum=0.0, batch_size=150)
+    settings.update(shuffle=False, tol=0.0, learning_rate_init=0.1, random_state=0)
+    reference = MLPClassifier(max_iter=3, **settings).fit(IRIS_X, IRIS_Y)  # 3 whole steps
+
+    original = mt_sklearn._SGD.update_params
+    calls = []
+
+    def interrupted_on_the_third_step(self, params, grads):
+        calls.append(1)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives as the third update starts
+        original(self, params, grads)
+
+    monkeypatch.setattr(mt_sklearn._SGD, "update_params", interrupted_on_the_third_step)
+    clf = MLPClassifier(max_iter=10, **settings)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        clf.fit(IRIS_X, IRIS_Y)
+    assert len(calls) == 3 and clf.n_iter_ == 2  # the third epoch never finished
+    for ours, whole in zip(clf.coefs_ + clf.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(ours, whole)  # the third update was applied in full
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
