@@ -577,7 +577,7 @@ def run_playground(host: str, port: int, open_browser: bool) -> None:
 # --------------------------------------------------------------------------- entry point
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status (0 ok, 1 failed run, 2 bad arguments,
-    130 interrupted)."""
+    130 interrupted by Ctrl-C, after writing what was trained)."""
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -588,7 +588,9 @@ def main(argv: list[str] | None = None) -> int:
             run_playground(args.host, args.port, not args.no_browser)
             return 0
         options = {k: v for k, v in vars(args).items() if k != "command"}
-        run_train(TrainConfig(**options))
+        metrics = run_train(TrainConfig(**options))
+        if metrics["interrupted"]:  # Ctrl-C: the files are written, the run is not complete
+            return 130
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -16,7 +16,7 @@ from minitorch_nn import __version__
 from minitorch_nn.checkpoint import load_model
 from minitorch_nn.cli import MAX_PARAMETERS, MAX_SAMPLES, TrainConfig, main
 from minitorch_nn.data import list_datasets, load_dataset, train_test_split
-from minitorch_nn.train import evaluate
+from minitorch_nn.train import evaluate, fit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -263,6 +263,31 @@ def test_a_memory_error_anywhere_is_one_line(monkeypatch, tmp_path, capsys):
     assert status == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "out of memory" in lines[0]
+
+
+def test_ctrl_c_during_training_writes_the_files_and_exits_130(monkeypatch, tmp_path, capsys):
+    from minitorch_nn.train import LambdaCallback
+
+    def interrupt_at_epoch_3(epoch, model, logs):
+        if epoch == 3:
+            raise KeyboardInterrupt
+
+    real_fit = fit
+
+    def fit_with_ctrl_c(*args, **kwargs):
+        kwargs["callbacks"] = [*kwargs["callbacks"], LambdaCallback(interrupt_at_epoch_3)]
+        return real_fit(*args, **kwargs)
+
+    import minitorch_nn.train as train
+
+    monkeypatch.setattr(train, "fit", fit_with_ctrl_c)
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "50", "--n-samples", "60", "--out", str(out)]) == 130
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["interrupted"] and metrics["epochs"] == 3
+    assert metrics["loss"] == metrics["history"][-1]["loss"]
+    assert (out / "model.safetensors").exists()
+    assert "Done (interrupted): 3 epochs" in capsys.readouterr().out
 
 
 def test_divergence_names_only_cli_flags(tmp_path, capsys):
