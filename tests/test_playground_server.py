@@ -210,6 +210,17 @@ def test_a_diverging_run_stops_with_a_message_not_a_crash(server):
         if reply["frame"]["error"]:
             break
     assert "learning rate" in reply["frame"]["error"]
+    session = server.store.get("tab-aaaaaaaa")
+    session.model.parameters()[0].data[...] = np.nan  # as far as a run can diverge
+    for action, body in (
+        ("frame", {}),
+        ("graph", {"layer": 1, "neuron": 0, "point": [1, 1]}),
+        ("export", {}),
+    ):
+        status, reply = api(server, action, {"session": "tab-aaaaaaaa", **body})
+        assert status == 200, reply
+    status, _, body = request(server, "GET", "/api/checkpoint?session=tab-aaaaaaaa")
+    assert status == 409 and b"NaN" in body
     assert api(server, "config", {"session": "tab-aaaaaaaa", "config": {"lr": 0.01}})[0] == 200
 
 

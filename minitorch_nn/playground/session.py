@@ -193,6 +193,13 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def _shown(values: Any) -> Any:
+    """An array as nested lists for the page, 4 decimals; a diverged entry (NaN, inf) shows as
+    0 or +-1e6, since JSON has no NaN."""
+    array = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+    return np.clip(array, -1e6, 1e6).round(4).tolist()
+
+
 def _pixels(values: np.ndarray) -> str:
     """Values in [-1, 1] (clipped) as base64 bytes 0..255, row by row."""
     scaled = np.rint((np.clip(np.nan_to_num(values), -1.0, 1.0) + 1.0) * 127.5)
@@ -387,8 +394,8 @@ class Session:
             else list(self.curve),
             "output": _pixels(self._output_picture(output)),
             "neurons": [[_pixels(layer[:, j]) for j in range(layer.shape[1])] for layer in hidden],
-            "weights": [np.asarray(layer.weight.data).round(4).tolist() for layer in model.layers],
-            "biases": [np.asarray(layer.bias.data).round(4).tolist() for layer in model.layers],
+            "weights": [_shown(layer.weight.data) for layer in model.layers],
+            "biases": [_shown(layer.bias.data) for layer in model.layers],
             "error": self.error,
         }
 
@@ -481,7 +488,7 @@ class Session:
         return {
             "title": f"{name} = {activation or 'identity'}(b + Σ wᵢ·inputᵢ) at x = ({x1:.3g}, "
             f"{x2:.3g})",
-            "value": out.data,
+            "value": _finite(out.data),
             "items": items,
             "edges": edges,
             "note": drawing.note,
