@@ -513,7 +513,7 @@ function drawCurve() {
   const first = rows[0][0], last = rows[rows.length - 1][0];
   const x = (e) => ((e - first) / Math.max(last - first, 1)) * (canvas.width - 4) + 2;
   const y = (v) => canvas.height - 3 - (Math.min(v, top) / top) * (canvas.height - 6);
-  for (const [index, colour] of [[1, "#777"], [2, "#111"]]) {
+  for (const [index, colour] of [[1, "#999"], [2, "#111"]]) {  // train grey, test black
     ctx.beginPath();
     ctx.strokeStyle = colour;
     ctx.lineWidth = 1.5;
