@@ -30,7 +30,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -679,11 +679,6 @@ class SessionStore:
     def clear(self) -> None:
         with self._lock:
             self._sessions.clear()
-
-
-def config_names() -> list[str]:
-    """The setting names, in order (the page's URL uses the same)."""
-    return [f.name for f in fields(Config)]
 
 
 def dumps(payload: Any) -> bytes:
