@@ -32,7 +32,7 @@ const $ = (id) => document.getElementById(id);
 const page = {
   session: newId(), config: { ...DEFAULTS }, view: { ...VIEW }, playing: false,
   state: null, frame: null, curve: [], lastEpoch: -1, selected: null, point: null,
-  busy: false, draws: 0, drawMs: 0,
+  busy: false, draws: 0, drawMs: 0, generation: 0,
 };
 window.__playground = page;  // for the browser test and the benchmark
 
@@ -135,11 +135,16 @@ async function playLoop() {
   // next chunk while this page draws the last one.
   if (page.busy) return;  // a loop is still finishing; it continues while playing
   page.busy = true;
+  // A frame of a network that a settings change has replaced meanwhile is dropped.
+  const send = (since) => ({ generation: page.generation, reply: api("play", { since }) });
   try {
-    let request = api("play", { since: page.lastEpoch });
+    let request = send(page.lastEpoch);
     while (request) {
-      const reply = await request;
-      request = page.playing && !reply.frame.error ? api("play", { since: reply.frame.epoch }) : null;
+      const reply = await request.reply;
+      const current = request.generation === page.generation;
+      const since = current ? reply.frame.epoch : page.lastEpoch;
+      request = page.playing && !(current && reply.frame.error) ? send(since) : null;
+      if (!current) continue;
       acceptFrame(reply.frame);
       if (reply.frame.error) setPlaying(false);
       await new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -182,7 +187,13 @@ async function reset() {
 function acceptState(state, rebuilt) {
   page.state = state;
   page.config = { ...state.config };
-  if (rebuilt) { page.curve = []; page.lastEpoch = -1; page.selected = null; $("graph-panel").hidden = true; }
+  if (rebuilt) {
+    page.generation += 1;
+    page.curve = [];
+    page.lastEpoch = -1;
+    page.selected = null;
+    $("graph-panel").hidden = true;
+  }
   syncControls();
   buildNetwork();
 }
