@@ -6,7 +6,7 @@ imported on first use, so the scalar path never depends on it.
 
 from typing import Any
 
-from . import losses, nn, optim
+from . import checkpoint, losses, nn, optim  # checkpoint installs Module.save / Module.load
 from ._version import __version__
 from .engine import Value, dot, grad, gradcheck, no_grad, vsum
 
@@ -14,6 +14,7 @@ __all__ = [
     "Tensor",
     "Value",
     "__version__",
+    "checkpoint",
     "dot",
     "grad",
     "gradcheck",

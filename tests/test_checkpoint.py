@@ -165,6 +165,16 @@ def test_module_save_and_load_wrappers(tmp_path):
     assert same_model(MLP.load(tmp_path / "m.safetensors"), original)
 
 
+def test_model_save_works_in_a_fresh_process_that_never_names_checkpoint(tmp_path):
+    """nn does not import checkpoint (it sits above nn); the package installs it on import."""
+    script = "import sys; from minitorch_nn.nn import MLP; MLP(2, [3, 1], seed=4).save(sys.argv[1])"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    path = tmp_path / "m.safetensors"
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert same_model(MLP.load(path), MLP(2, [3, 1], seed=4))
+
+
 def test_load_state_into_an_existing_model_of_either_engine(tmp_path):
     original = model(seed=0)
     save_model(original, tmp_path / "m.safetensors")
