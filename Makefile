@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo playground test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed-base
 	$(BIN)/minitorch-nn train --out runs/demo
+
+playground: $(VENV)/.installed-base
+	$(BIN)/minitorch-nn playground
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

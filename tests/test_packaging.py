@@ -37,6 +37,8 @@ def test_wheel_is_typed_and_holds_only_the_package(tmp_path):
     assert "minitorch_nn/py.typed" in names
     for module in ("__init__.py", "interop.py", "sklearn.py", "nn/__init__.py", "cli.py"):
         assert f"minitorch_nn/{module}" in names
+    for asset in ("index.html", "app.js", "style.css"):  # the playground serves these itself
+        assert f"minitorch_nn/playground/static/{asset}" in names
     top = {n.split("/")[0] for n in names}
     assert all(t == "minitorch_nn" or t.endswith(".dist-info") for t in top), top
     unwanted = [
