@@ -52,10 +52,21 @@ CHROMIUM_ARGS = [
 TARGET_EPOCHS, TARGET_REDRAWS = 30.0, 10.0
 
 
-def rounds(measure: Callable[[], dict[str, float]], n: int = 3) -> dict[str, float]:
-    """The median of each number over ``n`` runs of ``measure``."""
-    runs = [measure() for _ in range(n)]
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+def interleaved(
+    measures: dict[str, Callable[[], dict[str, float]]], n: int = 3
+) -> dict[str, dict[str, float]]:
+    """Each measurement's median over ``n`` rounds; every round runs every measurement once,
+    so that a change in the machine's load over the run falls on all of them alike."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in measures}
+    for n_round in range(n):
+        for name, measure in measures.items():
+            runs[name].append(measure())
+            shown = ", ".join(f"{k} {v:.1f}" for k, v in runs[name][-1].items())
+            print(f"  round {n_round + 1}, {name}: {shown}", flush=True)
+    return {
+        name: {key: statistics.median(run[key] for run in results) for key in results[0]}
+        for name, results in runs.items()
+    }
 
 
 def training_alone(config: Config, seconds: float) -> dict[str, float]:
@@ -159,26 +170,17 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     try:
-        train = rounds(lambda: training_alone(Config(), seconds))
-        print(f"  training alone: {train['epochs_per_s']:.1f} epochs/s", flush=True)
-        playing = rounds(lambda: server_playing(port, seconds))
-        print(
-            f"  server, a tab playing: {playing['epochs_per_s']:.1f} epochs/s, "
-            f"{playing['frames_per_s']:.1f} frames/s",
-            flush=True,
-        )
-        frame = rounds(lambda: frame_alone(seconds))
-        print(f"  a frame alone: {frame['frames_per_s']:.1f} frames/s", flush=True)
-        browser = None
+        measures: dict[str, Callable[[], dict[str, float]]] = {
+            "training alone": lambda: training_alone(Config(), seconds),
+            "server playing": lambda: server_playing(port, seconds),
+            "frame alone": lambda: frame_alone(seconds),
+        }
         if CHROMIUM.exists():
-            browser = rounds(lambda: in_chromium(server.url, seconds))
-            print(
-                f"  Chromium: {browser['redraws_per_s']:.1f} redraws/s of a frame; playing "
-                f"{browser['playing_epochs_per_s']:.1f} epochs/s, "
-                f"{browser['playing_redraws_per_s']:.1f} redraws/s",
-                flush=True,
-            )
-        scalar = rounds(lambda: training_alone(Config(engine="scalar"), seconds), n=1)
+            measures["Chromium"] = lambda: in_chromium(server.url, seconds)
+        results = interleaved(measures)
+        train, playing = results["training alone"], results["server playing"]
+        frame, browser = results["frame alone"], results.get("Chromium")
+        scalar = training_alone(Config(engine="scalar"), seconds)
         print(f"  scalar engine, training alone: {scalar['epochs_per_s']:.1f} epochs/s")
         memory = memory_of_sessions(port, store)
         print(f"  100 sessions: {memory['held_mb']:.2f} MB, {memory['kept_mb']:.3f} MB after")
@@ -233,7 +235,8 @@ def main(argv: list[str] | None = None) -> None:
         "shared, and every number here scales with the CPU time the run got.",
         "",
         "Default network: 2 hidden layers of 4 (tanh), 500 points (250 train), batch 10, SGD "
-        "lr 0.03, squared error, tensor engine. Medians of 3 rounds (the scalar row: 1). "
+        "lr 0.03, squared error, tensor engine. Medians of 3 rounds, each running every "
+        "measurement in turn (the scalar row: one run). "
         "Produced by `python -m benchmarks.playground`.",
         "",
         "| measurement | result |",

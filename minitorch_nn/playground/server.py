@@ -1,14 +1,14 @@
 """The playground's HTTP server: the standard library's ThreadingHTTPServer, JSON over POST.
 
 The page polls: while playing it asks ``/api/play`` again as soon as a frame arrives; each
-request trains for about 60 ms and answers with the new frame, so training only runs while a
+request trains for about 50 ms and answers with the new frame, so training only runs while a
 tab asks for it and a tab that goes away leaves nothing running. Endpoints (all JSON, each
 with the tab's ``session`` id)::
 
     GET  /                      the page; GET /static/<file> its script and style
     POST /api/open              {session, config}        -> {state, frame}
     POST /api/config            {session, config}        -> {state, frame, rebuilt}
-    POST /api/play | /api/step  {session, since}         -> {frame}  (train ~60 ms | 1 epoch)
+    POST /api/play | /api/step  {session, since}         -> {frame}  (train ~50 ms | 1 epoch)
     POST /api/frame             {session, since}         -> {frame}  (no training)
     POST /api/reset             {session}                -> {state, frame}
     POST /api/graph             {session, layer, neuron, point} -> {graph}

@@ -61,7 +61,7 @@ from .datasets import (
 N_POINTS = 500
 OUTPUT_GRID = 64  # the output heatmap: 64 x 64 cells
 NEURON_GRID = 24  # each neuron's heatmap
-TRAIN_BUDGET = 0.06  # seconds of training per "play" request: the page redraws >10 times/s
+TRAIN_BUDGET = 0.05  # seconds of training per "play" request: the page redraws >10 times/s
 MAX_CURVE = 2000  # loss-curve points kept; beyond that every other one is dropped
 MAX_LAYERS, MAX_NEURONS = 6, 8
 ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": None}
