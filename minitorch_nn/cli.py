@@ -29,6 +29,7 @@ import importlib
 import json
 import math
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -101,6 +102,19 @@ _hidden_size = _number(
 )
 _seed = _number(int, lambda v: 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED}")
 _port = _number(int, lambda v: 1 <= v <= 65535, "a port number from 1 to 65535")
+
+
+def _host(text: str) -> str:
+    """An address the playground can listen on: an IP address or a name that resolves."""
+    try:
+        socket.getaddrinfo(text, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise argparse.ArgumentTypeError(
+            f"expected an IP address or a host name that resolves, got {text!r}"
+        ) from None
+    return text
+
+
 _positive_float = _number(float, lambda v: v > 0, "a finite number > 0")
 _noise = _number(float, lambda v: 0 <= v <= MAX_NOISE, f"a number from 0 to {MAX_NOISE:g}")
 _l2 = _number(float, lambda v: 0 <= v <= MAX_L2, f"a number from 0 to {MAX_L2:g}")
@@ -280,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play.add_argument(
         "--host",
+        type=_host,
         default="127.0.0.1",
         help="address to listen on; anything but 127.0.0.1 lets other machines in "
         "(default: %(default)s)",

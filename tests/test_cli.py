@@ -201,6 +201,7 @@ def test_defaults_are_the_documented_recipe():
         (["train", "--bogus"], "unrecognized arguments: --bogus"),
         (["playground", "--port", "70000"], "--port: expected a port number from 1 to 65535"),
         (["playground", "--port", "0"], "--port: expected a port number from 1 to 65535"),
+        (["playground", "--host", "no such host!"], "--host: expected an IP address or a host"),
         ([], "required: {train,datasets,playground}"),
     ],
 )
@@ -334,6 +335,18 @@ def test_playground_passes_its_options_to_serve(monkeypatch):
         {"host": "127.0.0.1", "port": 8000, "open_browser": True},
         {"host": "0.0.0.0", "port": 8123, "open_browser": False},
     ]
+
+
+def test_playground_that_cannot_listen_is_one_line(monkeypatch, capsys):
+    import minitorch_nn.playground as playground
+
+    def port_taken(**kwargs):
+        raise OSError("cannot listen on 127.0.0.1:8000 (Address already in use)")
+
+    monkeypatch.setattr(playground, "serve", port_taken)
+    assert main(["playground", "--no-browser"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "Address already in use" in lines[0]
 
 
 def test_other_commands_do_not_import_the_playground():
