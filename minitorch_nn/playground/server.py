@@ -142,6 +142,7 @@ class Handler(BaseHTTPRequestHandler):
     # headers and body go out in two writes: without TCP_NODELAY the body waits for the
     # client's delayed ACK of the headers (tens of ms on every frame)
     disable_nagle_algorithm = True
+    timeout = 60  # seconds a connection may stay silent (a half-sent request, an idle tab)
     server_version = "minitorch-nn-playground"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
