@@ -501,6 +501,13 @@ function draw() {
       const nodes = columns[l + 1] ? [...columns[l + 1].querySelectorAll(".node canvas")] : [];
       layer.forEach((pixels, j) => nodes[j] && paint(nodes[j], pixels, state.neuron_grid, page.view.discretize));
     });
+    frame.biases.forEach((biases, l) => {  // hover a neuron: its bias
+      const nodes = columns[l + 1] ? [...columns[l + 1].querySelectorAll(".node")] : [];
+      const name = l === frame.biases.length - 1 ? "output" : `h${l + 1}`;
+      biases.forEach((b, j) => {
+        if (nodes[j]) nodes[j].title = `${name}${name === "output" ? "" : `.${j + 1}`}: bias ${b.toFixed(4)}; click for its computation`;
+      });
+    });
     const outNode = columns[columns.length - 1].querySelector("canvas");
     if (outNode) paint(outNode, frame.output, state.output_grid, page.view.discretize);
     document.querySelectorAll(".node.selected").forEach((n) => n.classList.remove("selected"));
