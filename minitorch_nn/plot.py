@@ -2,7 +2,9 @@
 
 The only module of the package that imports matplotlib. It deals in numpy arrays and callables:
 anything with ``.parameters`` is a model and is evaluated with
-``minitorch_nn.train.decision_function`` (its raw scores, labelled as ``train.predict`` does);
+``minitorch_nn.train.decision_function`` (its raw scores, labelled as ``train.predict`` does;
+the grid behind a picture runs on a tensor-engine copy of a scalar model, the data points on
+the model itself);
 any other callable maps an ``(n, 2)`` array to labels or scores. Scores become labels as
 follows: 1-D float scores -> ``score > 0``; 2-D scores ``(n, k)`` -> ``argmax`` over columns;
 integer labels (or integral non-negative floats) are taken as they are; labels in ``{-1, +1}``
