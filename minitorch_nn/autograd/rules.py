@@ -31,9 +31,9 @@ Adding an op (the whole recipe)
    or ``ARRAY_MATH``), or given as a float function plus ``array_forward``. Name an
    ``operator`` ("add" makes ``__add__`` and ``__radd__``) for an infix op.
 2. That is all: ``Value(x).softplus()``, ``Tensor(a).softplus()``, their gradients, higher
-   derivatives and the graph drawing's label come from the entry. Add the op's name to the
-   op table of the tests (``tests/autograd/test_rules.py``) to have it checked on both
-   engines against central differences and PyTorch.
+   derivatives and the graph drawing's label come from the entry. Add the op's PyTorch
+   counterpart to ``_torch_fn`` in ``tests/autograd/test_rules.py``: the table-driven tests
+   then check it on both engines against central differences and PyTorch (CONTRIBUTING.md).
 
 Floating-point behaviour follows PyTorch float64 rather than Python's ``math`` errors:
 ``log(0) = -inf``, ``log(-1) = nan``, ``sqrt(-1) = nan``, ``1/0 = inf``, overflow gives ``inf``.
@@ -212,12 +212,13 @@ class Op:
     numbers from finite inputs, so it runs with numpy's floating-point warnings off (torch
     gives inf or nan without a warning). ``method``: the name of the generated method
     (None: none); ``operator``: the Python operator it also defines (``"add"`` makes
-    ``__add__`` and ``__radd__``, ``"neg"`` makes ``__neg__``).
+    ``__add__`` and ``__radd__``, ``"neg"`` makes ``__neg__``); ``doc``: the methods'
+    docstring, which states the math.
     """
 
     __slots__ = (
         "name", "symbol", "derivative", "forward", "array_forward", "arity", "quiet", "method",
-        "operator", "neuron",
+        "operator", "neuron", "doc",
     )  # fmt: skip
 
     def __init__(
@@ -231,6 +232,7 @@ class Op:
         quiet: bool = True,
         method: str | None = "",
         operator: str | None = None,
+        doc: str = "",
     ) -> None:
         if array_forward is None:  # one forward written against the namespace
             generic = forward
@@ -246,6 +248,7 @@ class Op:
         self.method = name if method == "" else method
         self.operator = operator
         self.neuron = None  # the scalar engine's fused neuron rules set this; an Op is none
+        self.doc = doc
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.symbol!r})"
@@ -289,7 +292,10 @@ def unregister(name: str) -> None:
         raise KeyError(f"unregister: no op named {name!r}")
     del OPS[name]
     for owner, attribute in _INSTALLED.pop(name):
-        delattr(owner, attribute)
+        if isinstance(owner, dict):
+            del owner[attribute]
+        else:
+            delattr(owner, attribute)
 
 
 def _pow_derivative(m: Any, xs: Sequence[Any], out: Any) -> tuple[Any, Any]:
@@ -314,23 +320,30 @@ for _op in (
     Op("neg", "neg", lambda m, xs, out: (-1.0,), neg, np.negative, quiet=False, method=None,
        operator="neg"),
     # d/dx e^x = e^x
-    Op("exp", "exp", lambda m, xs, out: (out,), exp, np.exp),
+    Op("exp", "exp", lambda m, xs, out: (out,), exp, np.exp, doc="e^x; d/dx = e^x."),
     # d/dx log x = 1/x
-    Op("log", "log", lambda m, xs, out: (m.div(1.0, xs[0]),), log, _log_array),
+    Op("log", "log", lambda m, xs, out: (m.div(1.0, xs[0]),), log, _log_array,
+       doc="Natural log; d/dx = 1/x. log(0) = -inf, log(x < 0) = nan."),
     # d/dx tanh x = 1 - tanh(x)^2
-    Op("tanh", "tanh", lambda m, xs, out: (1.0 - out * out,), math.tanh, np.tanh, quiet=False),
+    Op("tanh", "tanh", lambda m, xs, out: (1.0 - out * out,), math.tanh, np.tanh, quiet=False,
+       doc="tanh(x); d/dx = 1 - tanh(x)^2."),
     # d/dx sigmoid x = s (1 - s)
-    Op("sigmoid", "sigmoid", lambda m, xs, out: (out * (1.0 - out),), sigmoid, _sigmoid_array),
+    Op("sigmoid", "sigmoid", lambda m, xs, out: (out * (1.0 - out),), sigmoid, _sigmoid_array,
+       doc="1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."),
     # d/dx relu x = 1 where relu(x) != 0 (x > 0, or nan as in torch), else 0
     Op("relu", "relu", lambda m, xs, out: (m.nonzero(out),), relu,
-       lambda x: np.maximum(x, 0.0), quiet=False),
+       lambda x: np.maximum(x, 0.0), quiet=False,
+       doc="max(0, x); d/dx = 1 where x > 0 (and at nan, as torch), else 0."),
     # d/dx sin x = cos x ; d/dx cos x = -sin x
-    Op("sin", "sin", lambda m, xs, out: (m.cos(xs[0]),), sin, np.sin),
-    Op("cos", "cos", lambda m, xs, out: (-m.sin(xs[0]),), cos, np.cos),
+    Op("sin", "sin", lambda m, xs, out: (m.cos(xs[0]),), sin, np.sin,
+       doc="sin(x); d/dx = cos(x)."),
+    Op("cos", "cos", lambda m, xs, out: (-m.sin(xs[0]),), cos, np.cos,
+       doc="cos(x); d/dx = -sin(x)."),
     # d/dx sqrt x = 1 / (2 sqrt x)
-    Op("sqrt", "sqrt", lambda m, xs, out: (m.div(0.5, out),), sqrt, np.sqrt),
+    Op("sqrt", "sqrt", lambda m, xs, out: (m.div(0.5, out),), sqrt, np.sqrt,
+       doc="sqrt(x); d/dx = 1 / (2 sqrt(x)). sqrt(x < 0) = nan."),
     # d/dx |x| = sign x (0 at 0)
     Op("abs", "abs", lambda m, xs, out: (m.sign(m.value_of(xs[0])),), math.fabs, np.abs,
-       quiet=False, operator="abs"),
+       quiet=False, operator="abs", doc="|x|; d/dx = sign(x), 0 at 0."),
 ):  # fmt: skip
     register(_op)

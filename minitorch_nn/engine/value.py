@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Sequence
 from itertools import compress
-from typing import Any, Union  # noqa: UP035
+from typing import TYPE_CHECKING, Any, Union  # noqa: UP035
 
 from ..autograd import graph, rules
 from ..autograd.mode import _mode
@@ -99,6 +99,17 @@ class Value(graph.Node):
         self._g = None
         self._seq = _next_seq()
         self._mark = None
+
+    if TYPE_CHECKING:  # generated from the op table at import (_install); types only
+
+        def __add__(self, other: Operand) -> Value: ...
+
+        __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __add__
+        __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __add__
+
+        def exp(self) -> Value: ...
+
+        log = tanh = sigmoid = relu = sin = cos = sqrt = abs = __neg__ = __abs__ = exp
 
     @staticmethod
     def apply(rule: Op | OpRule, args: Sequence[Any]) -> Value:
@@ -221,8 +232,7 @@ def _binary_method(op: Op, reflected: bool) -> Callable[[Value, Any], Any]:
 
 
 def _doc(op: Op) -> str:
-    derivative = getattr(op.derivative, "__doc__", None)
-    return f"{op.name}(x), elementwise op {op.symbol!r}" + (f"; {derivative}" if derivative else "")
+    return op.doc or f"{op.name}(x)"
 
 
 class ValueMath:

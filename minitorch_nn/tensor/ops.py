@@ -10,6 +10,9 @@ Each operation appears exactly once, as a :class:`TensorOp`:
   of the output, written against a math namespace ``m``. It has the output's broadcast shape;
   the engine sums it back to input ``i``'s shape with :func:`unbroadcast`.
 
+The elementwise ops (``+``, ``exp``, ``relu`` ...) are not here: they are defined once for both
+engines in :mod:`minitorch_nn.autograd.rules`, and :mod:`.tensor` adds a TensorOp for each.
+
 An ordinary backward pass evaluates ``vjp`` with :data:`NUMPY_MATH` on plain arrays. With
 ``create_graph=True`` the engine evaluates the same rule with a namespace of Tensor ops, on
 the input Tensors, so the gradient is itself differentiable. One rule serves both.
@@ -28,11 +31,16 @@ from typing import Any
 
 import numpy as np
 
-from .memory import CACHE
+from ..autograd.rules import ArrayMath, Op
+
+try:  # fast paths are optional: without them the generic code below computes the same
+    from ..fast import SWITCH as _SWITCH
+    from ..fast import kernels as _fast
+except ImportError:  # pragma: no cover - the fast folder deleted
+    _fast = None  # type: ignore[assignment]
+    _SWITCH = None  # type: ignore[assignment]
 
 Array = np.ndarray
-_cached = CACHE.empty  # large results go into recycled arrays (see .memory)
-_CACHED_SIZE = CACHE.min_bytes // 8  # elements: smaller results skip the cache's bookkeeping
 _errstate = np.errstate
 _add_reduce: Any = np.add.reduce  # np.sum without its Python-level dispatch
 
@@ -49,6 +57,9 @@ class TensorOp:
     # for an op that ends in an elementwise function (a fused activation): maps the output
     # gradient once, before the per-input VJPs, ``prepare(m, g, xs, out, ctx) -> g``
     prepare: Callable[[Any, Any, Sequence[Any], Any, Any], Any] | None = None
+    # an elementwise op of the table: its local derivatives ``local(m, xs, out)``, which the
+    # engine multiplies into the output gradient (``vjp`` is then unused)
+    local: Callable[[Any, Sequence[Any], Any], Sequence[Any]] | None = None
 
 
 # ---------------------------------------------------------------- the numpy namespace
@@ -64,16 +75,10 @@ def _scatter(g: Any, ctx: Any) -> Array:
     return out
 
 
-class NumpyMath:
-    """The namespace ``m`` for VJPs evaluated on plain numpy arrays (first derivatives)."""
+class NumpyMath(ArrayMath):
+    """The namespace ``m`` for VJPs evaluated on plain numpy arrays (first derivatives): the
+    table's ops and helpers (:class:`ArrayMath`) and the shape functions the VJPs use."""
 
-    value_of = staticmethod(lambda a: a)
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    sign = staticmethod(np.sign)
-    where = staticmethod(np.where)
     transpose = staticmethod(np.transpose)
     scatter = staticmethod(_scatter)
 
@@ -89,49 +94,28 @@ class NumpyMath:
 
     @staticmethod
     def matmul(a: Any, b: Any) -> Any:
-        """a @ b; float matrices by ndarray.dot, large results into a recycled array.
-
-        ndarray.dot is the same BLAS product as np.matmul (the same numbers) without np.dot's
-        Python-level dispatcher or matmul's ufunc machinery (about 1 µs less per call at
-        (100, 16) @ (16, 16)). It also takes the outer products of the VJPs (one inner
-        dimension, e.g. the gradient into the last hidden layer) about 2x faster than a
-        broadcast product, with the same numbers (each element is one rounded product)."""
-        if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype.kind == "f":
-            shape = (a.shape[0], b.shape[1])
-            size = shape[0] * shape[1]
-            if a.shape[1] >= 2 * _SPLIT_K and _SPLIT_OUT[0] <= size <= _SPLIT_OUT[1]:
-                return _split_k_dot(a, b)
-            out = _cached(shape, a.dtype) if size >= _CACHED_SIZE else None
-            if out is not None and a.shape[0] >= 2 * _SPLIT_K and b.size <= _SMALL_WEIGHT:
-                return _row_blocks_dot(a, b, out)
-            return a.dot(b, out)
+        if _fast is not None and _SWITCH.enabled:
+            return _fast.matmul(a, b)
         return np.matmul(a, b)
 
     @staticmethod
     def multiply(a: Any, b: Any) -> Any:
-        """a * b; for two large arrays of one shape (b float or bool) into a recycled array."""
-        if (
-            type(a) is Array
-            and a.size >= _CACHED_SIZE
-            and type(b) is Array
-            and a.shape == b.shape
-            and (b.dtype == a.dtype or b.dtype.kind == "b")
-        ):
-            return np.multiply(a, b, out=_cached(a.shape, a.dtype))
-        # the ufunc, not the * operator: for a float array times a bool mask the operator
-        # takes about 2 µs longer (numpy 2.4, a (100, 16) batch), for the same numbers
+        if _fast is not None and _SWITCH.enabled:
+            return _fast.multiply(a, b)
         return np.multiply(a, b)
 
     @staticmethod
-    def pow(a: Any, b: Any) -> Any:
-        return np.power(a, b)
+    def nonzero(a: Any) -> Any:
+        if _fast is not None and _SWITCH.enabled:
+            return _fast.nonzero(a)
+        return a != 0
 
     @staticmethod
     def sum(a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         if axis == (0,) and not keepdims and a.ndim == 2 and a.dtype.kind == "f":
-            # the column sums of a batch (bias gradients) as a BLAS product: several times
-            # faster than numpy's strided reduction for tall arrays
-            return _filled((a.shape[0],), a.dtype, 1.0).dot(a)
+            # the column sums of a batch (bias gradients) as a product with ones: a BLAS
+            # product, several times faster than numpy's strided reduction for tall arrays
+            return ones((a.shape[0],), a.dtype).dot(a)
         return _add_reduce(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
@@ -145,52 +129,6 @@ class NumpyMath:
     @staticmethod
     def mT(a: Any) -> Any:  # noqa: N802 - the usual name for a matrix transpose
         return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
-
-
-# A small product over a long inner dimension (a weight gradient x^T @ G over a tall batch)
-# is summed from blocks of _SPLIT_K rows. Measured with this machine's OpenBLAS at k = 10000:
-# about 2x faster for outputs of 8x16 to 16x16, within 2% either way up to 64x64, slower for
-# outputs under 64 numbers (a single column), which keep the one product.
-_SPLIT_K = 2048
-_SPLIT_OUT = (64, 4096)  # output sizes (numbers) that are split
-_SMALL_WEIGHT = 4096  # numbers: a tall batch times a weight this small goes by row blocks
-
-
-def _split_k_dot(a: Array, b: Array) -> Array:
-    """a @ b as the sum over blocks of the inner dimension of a[:, block] @ b[block]: the same
-    product up to the order of the additions (BLAS fixes no order either)."""
-    k, step = a.shape[1], _SPLIT_K
-    out = a[:, :step].dot(b[:step])
-    part = np.empty_like(out)
-    for start in range(step, k, step):
-        a[:, start : start + step].dot(b[start : start + step], part)
-        out += part
-    return out
-
-
-def _row_blocks_dot(a: Array, b: Array, out: Array) -> Array:
-    """a @ b into ``out`` for a tall ``a`` and a small ``b`` (a batch times a weight), ``b``
-    made contiguous (a transposed weight is a view) and ``a`` taken _SPLIT_K rows at a time
-    when both of its inner and outer sizes are at least 8: the same numbers (each row's
-    product is its own), and with this machine's OpenBLAS about 1.4x faster for a (10000, 16)
-    batch; single-column products keep the one call."""
-    if not b.flags.c_contiguous:
-        b = np.ascontiguousarray(b)
-    if a.shape[1] < 8 or b.shape[1] < 8:
-        return a.dot(b, out)
-    for start, stop in _row_blocks(a.shape[0], _SPLIT_K):
-        a[start:stop].dot(b, out[start:stop])
-    return out
-
-
-def _row_blocks(n: int, step: int) -> list[tuple[int, int]]:
-    """(start, stop) of blocks of ``step`` rows covering ``n`` rows. A last block of one row
-    joins the block before it: numpy takes a one-row product as a matrix-vector product,
-    whose sums can round differently from the matrix product's."""
-    bounds = [*range(0, n, step), n]
-    if len(bounds) > 2 and n - bounds[-2] == 1:
-        del bounds[-2]
-    return list(zip(bounds, bounds[1:]))
 
 
 NUMPY_MATH = NumpyMath()
@@ -225,169 +163,41 @@ def _shape(x: Any) -> tuple[int, ...]:
 
 
 # ---------------------------------------------------------------- forwards
-def _ignoring(fn: Callable[..., Any]) -> Callable[[Sequence[Any], Any], Any]:
-    """A forward evaluated with numpy's floating-point warnings off (torch gives inf/nan)."""
-
-    def forward(xs: Sequence[Any], ctx: Any) -> Any:
-        with _errstate(all="ignore"):
-            return fn(*xs)
-
-    return forward
+def ones(shape: tuple[int, ...], dtype: np.dtype) -> Array:
+    """Ones of ``shape`` and ``dtype`` (read-only: a fast path may hand out a kept array)."""
+    if _fast is not None and _SWITCH.enabled:
+        return _fast.filled(shape, dtype, 1.0)
+    return np.ones(shape, dtype)
 
 
-def _sigmoid(x: Array) -> Array:
-    """1 / (1 + e^-x) from e^-|x|, which cannot overflow."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-_FILLED: dict[tuple[tuple[int, ...], np.dtype, float], Array] = {}
-_FILLED_KEPT = 16  # arrays
-_ZEROS_KEPT_SIZE = 32_768  # elements (256 KiB of float64) at most per kept array
-
-
-def _filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> Array:
-    """A read-only array of ``shape`` and ``dtype`` filled with ``value`` (0 or 1 here).
-
-    Small arrays (at most 256 KiB) are kept per shape, dtype and value, a handful at most;
-    larger ones are made fresh so that no big buffer outlives the graph.
-    """
-    key = (shape, dtype, value)
-    filled = _FILLED.get(key)
-    if filled is None:
-        filled = np.full(shape, value, dtype)
-        if filled.size <= _ZEROS_KEPT_SIZE:
-            if len(_FILLED) >= _FILLED_KEPT:
-                _FILLED.clear()
-            filled.flags.writeable = False
-            _FILLED[key] = filled
-    return filled
-
-
-def _zeros(like: Array) -> Array:
-    """Read-only zeros shaped like ``like``, for ``np.maximum(x, zeros)``.
-
-    That gives the same numbers as ``np.maximum(x, 0.0)`` but runs numpy's vectorised
-    array-array loop (its loop with a scalar operand is not vectorised): about 1.5x faster on
-    large arrays, and on small ones it skips the scalar's handling (microseconds per call).
-    """
-    return _filled(like.shape, like.dtype, 0.0)
-
-
-_BIAS_ROW = 256  # elements per row when adding a bias to a tall batch
-_BIAS_WIDE_SIZE = 65_536  # elements: below this the plain broadcast is as fast
-
-
-def _add_bias(out: Array, bias: Any) -> None:
-    """``out += bias`` for a batch ``out`` (n, k) and a bias (k,), in rows of ~256 numbers.
-
-    numpy's broadcast loop restarts for every short row of k numbers; viewing r rows as one
-    row of r*k numbers against the bias repeated r times gives the same sums in fewer,
-    longer loops (about 1.3x faster for k = 16 and n = 10000).
-    """
-    if out.size < _BIAS_WIDE_SIZE or out.ndim != 2:
-        out += bias
-        return
-    n, k = out.shape
-    rows = _BIAS_ROW // k
-    if rows < 2 or type(bias) is not Array or bias.shape != (k,) or not out.flags.c_contiguous:
-        out += bias
-        return
-    body = n - n % rows
-    repeated = np.empty((rows, k), bias.dtype)
-    repeated[...] = bias
-    flat = out.reshape(-1)
-    wide = flat[: body * k].reshape(-1, rows * k)
-    wide += repeated.reshape(-1)
-    if body < n:
-        out[body:] += bias
-
-
-def _relu_array(x: Array, out: Array | None = None) -> Array:
-    """max(x, 0) elementwise (into ``out`` if given), as ``np.maximum(x, 0.0)`` computes it.
-
-    A large contiguous array is taken as rows of ``_ZEROS_KEPT_SIZE`` numbers against one
-    kept row of zeros (plus the leftover tail), so that no zeros of its size are allocated.
-    """
-    size = x.size
-    if size <= _ZEROS_KEPT_SIZE or not (
-        x.flags.c_contiguous and (out is None or out.flags.c_contiguous)
-    ):
-        return np.maximum(x, _zeros(x), out=out)
-    if out is None:
-        out = np.empty(x.shape, x.dtype)
-    flat, flat_out = x.reshape(-1), out.reshape(-1)
-    width = _ZEROS_KEPT_SIZE
-    zeros = _zeros(flat[:width])
-    body = size - size % width
-    np.maximum(flat[:body].reshape(-1, width), zeros, out=flat_out[:body].reshape(-1, width))
-    np.maximum(flat[body:], zeros[: size - body], out=flat_out[body:])
-    return out
-
-
-def _nonzero(y: Any) -> Any:
-    """``y != 0`` (the relu gradient's mask), into a recycled array when ``y`` is large;
-    against kept zeros when small (numpy's array-array loop: ~0.7 µs less than a scalar 0)."""
-    if type(y) is Array:
-        if y.size >= _CACHED_SIZE:
-            return np.not_equal(y, 0.0, out=_cached(y.shape, np.bool_))
-        if y.size <= _ZEROS_KEPT_SIZE:
-            return np.not_equal(y, _zeros(y))
-    return y != 0
-
-
-def _relu(xs: Sequence[Any], ctx: Any) -> Array:
-    x = xs[0]
-    return _relu_array(x) if type(x) is Array else np.maximum(x, 0.0)
+def _relu_into(x: Array) -> Array:
+    """max(x, 0) elementwise, written into ``x``."""
+    if _fast is not None and _SWITCH.enabled:
+        return _fast.relu_array(x, x)
+    return np.maximum(x, 0.0, out=x)
 
 
 def _linear(xs: Sequence[Any], ctx: Any) -> Array:
-    """x @ W + b, into a recycled array for a float batch (n, nin) @ (nin, nout)."""
+    """x @ W + b."""
+    if _fast is not None and _SWITCH.enabled:
+        return _fast.linear(xs)
     x, w, b = xs
-    if type(x) is Array and x.ndim == 2 and w.ndim == 2 and x.dtype == w.dtype:
-        n, k = x.shape[0], w.shape[1]
-        if n * k < _CACHED_SIZE:  # a small batch: what _add_bias would do, without its checks
-            out = x.dot(w)
-            out += b
-            return out
-        out = x.dot(w, _cached((n, k), x.dtype))
-    else:
+    with _errstate(all="ignore"):  # inf * 0 gives nan silently, as in torch
         out = np.matmul(x, w)
-    _add_bias(out, b)
+        out += b
     return out
 
 
 def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
-    """relu(x @ W + b); a tall batch a block of rows at a time (product, bias, max against
-    zeros while the block is still in cache: about 1.2x faster at (10000, 16), and the same
-    numbers, since each row's product does not depend on the other rows)."""
-    x, w, b = xs
-    if type(x) is Array and x.ndim == 2 and w.ndim == 2 and x.shape[0] * w.shape[1] < _CACHED_SIZE:
-        out = _linear(xs, ctx)  # a small batch (a fresh array): _relu_array's max, unchecked
-        return np.maximum(out, _zeros(out), out=out)
-    if (
-        type(x) is Array
-        and x.ndim == 2
-        and w.ndim == 2
-        and x.shape[0] * w.shape[1] >= 2 * _ZEROS_KEPT_SIZE
-        and w.shape[1] <= _ZEROS_KEPT_SIZE // 64  # blocks of at least 64 rows
-        and type(b) is Array
-        and x.dtype == w.dtype == b.dtype
-        and b.shape == w.shape[1:]
-        and x.flags.c_contiguous
-    ):
-        n, k = x.shape[0], w.shape[1]
-        out = _cached((n, k), x.dtype)
-        rows = max(1, _ZEROS_KEPT_SIZE // k)
-        zeros = _filled((rows + 1, k), x.dtype, 0.0)  # + 1: a one-row tail joins a block
-        for start, stop in _row_blocks(n, rows):
-            block = out[start:stop]
-            x[start:stop].dot(w, block)
-            block += b
-            np.maximum(block, zeros[: stop - start], out=block)
-        return out
-    out = _linear(xs, ctx)
-    return _relu_array(out, out)
+    """relu(x @ W + b)."""
+    if _fast is not None and _SWITCH.enabled:
+        return _fast.linear_relu(xs)
+    return _relu_into(_linear(xs, ctx))
+
+
+def _nonzero(y: Any) -> Any:
+    """``y != 0``: where relu's output passes the gradient."""
+    return NUMPY_MATH.nonzero(y)
 
 
 def _log_softmax(xs: Sequence[Any], axis: int) -> Array:
@@ -404,27 +214,21 @@ def _softmax(xs: Sequence[Any], axis: int) -> Array:
         return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def _quiet_sum(x: Any, axis: Any, keepdims: bool) -> Any:
+    """np.add.reduce with numpy's floating-point warnings off (inf + -inf = nan silently)."""
+    with _errstate(all="ignore"):
+        return _add_reduce(x, axis=axis, keepdims=keepdims)
+
+
 def _mean(xs: Sequence[Any], ctx: Any) -> Any:
     axis, keepdims, count = ctx
-    total = _add_reduce(xs[0], axis=axis, keepdims=keepdims)
+    total = _quiet_sum(xs[0], axis, keepdims)
     if count == 0:  # the mean of nothing is nan, as in torch
         return np.full_like(total, np.nan)
     return total / count
 
 
 # ---------------------------------------------------------------- VJPs that need a few lines
-def _pow_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
-    """d/da a^b = b a^(b-1) (0 where b == 0); d/db a^b = a^b log(a) (0 where a == 0, b >= 0)."""
-    a, b = xs
-    bv = m.value_of(b)
-    if i == 0:
-        if isinstance(bv, (int, float)):
-            return g * 0.0 if bv == 0 else g * (b * m.pow(a, bv - 1.0))
-        return m.where(bv == 0, 0.0, g * (b * m.pow(a, b - 1.0)))
-    av = m.value_of(a)
-    return m.where((av == 0) & (bv >= 0), 0.0, g * (out * m.log(a)))
-
-
 def _matmul_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
     """C = A @ B: dA = G @ B^T, dB = A^T @ G (1-D operands promoted to matrices, batch dims
     summed back)."""
@@ -459,7 +263,8 @@ def _max_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> A
     x = m.value_of(xs[0])
     shape = x.shape
     at_max = x == expand(NUMPY_MATH, m.value_of(out), shape, axis, keepdims)
-    share = at_max / np.sum(at_max, axis=axis, keepdims=True)
+    # in x's dtype: a float32 input keeps a float32 gradient (the count is an integer)
+    share = (at_max / np.sum(at_max, axis=axis, keepdims=True)).astype(x.dtype, copy=False)
     return expand(m, g, shape, axis, keepdims) * share
 
 
@@ -500,7 +305,7 @@ def _where_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, cond: Any) -
 def _hinge_terms(s: Any, t: Any) -> Array:
     """max(1 - t s, 0) per sample: scores ``s`` ((n,) or (n, 1)) and targets ``t`` (n,)."""
     margins = 1.0 - t * s.reshape(-1)
-    return _relu_array(margins, margins)
+    return _relu_into(margins)
 
 
 def _hinge(xs: Sequence[Any], saved: list[Any] | None) -> Any:
@@ -537,20 +342,6 @@ def _reduce_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -
 
 # ---------------------------------------------------------------- the rule table
 _RULES = (
-    TensorOp("add", lambda xs, c: xs[0] + xs[1], lambda m, i, g, xs, out, c: g, "+"),
-    TensorOp(
-        "sub", lambda xs, c: xs[0] - xs[1], lambda m, i, g, xs, out, c: g if i == 0 else -g, "-"
-    ),
-    TensorOp("mul", lambda xs, c: xs[0] * xs[1], lambda m, i, g, xs, out, c: g * xs[1 - i], "*"),
-    # d/da a/b = 1/b ; d/db a/b = -a/b^2
-    TensorOp(
-        "div",
-        _ignoring(np.divide),
-        lambda m, i, g, xs, out, c: g / xs[1] if i == 0 else -g * xs[0] / (xs[1] * xs[1]),
-        "/",
-    ),
-    TensorOp("neg", lambda xs, c: -xs[0], lambda m, i, g, xs, out, c: -g, "neg"),
-    TensorOp("pow", _ignoring(np.power), _pow_vjp, "**"),
     TensorOp("matmul", lambda xs, c: np.matmul(xs[0], xs[1]), _matmul_vjp, "@"),
     TensorOp("linear", _linear, _linear_vjp, "linear"),
     # relu(x @ W + b) in one node: the relu mask is applied to g once, then linear's VJPs
@@ -561,57 +352,12 @@ _RULES = (
         "linear+relu",
         prepare=lambda m, g, xs, out, c: m.multiply(g, _nonzero(m.value_of(out))),
     ),
-    # d/dx e^x = e^x
-    TensorOp("exp", _ignoring(np.exp), lambda m, i, g, xs, out, c: g * out, "exp"),
-    # d/dx log x = 1/x
-    TensorOp("log", _ignoring(np.log), lambda m, i, g, xs, out, c: g / xs[0], "log"),
-    # d/dx tanh x = 1 - tanh(x)^2
-    TensorOp(
-        "tanh",
-        lambda xs, c: np.tanh(xs[0]),
-        lambda m, i, g, xs, out, c: g * (1.0 - out * out),
-        "tanh",
-    ),  # noqa: E501
-    # d/dx sigmoid x = s (1 - s)
-    TensorOp(
-        "sigmoid",
-        _ignoring(_sigmoid),
-        lambda m, i, g, xs, out, c: g * (out * (1.0 - out)),
-        "sigmoid",
-    ),
-    # d/dx relu x = 0 where x <= 0, else 1 (0 at 0 and 1 at nan, as torch); relu(x) is 0
-    # exactly where x <= 0, so the mask is out != 0
-    TensorOp(
-        "relu",
-        _relu,
-        lambda m, i, g, xs, out, c: m.multiply(g, _nonzero(m.value_of(out))),
-        "relu",
-    ),
-    # d/dx sin x = cos x ; d/dx cos x = -sin x
-    TensorOp("sin", _ignoring(np.sin), lambda m, i, g, xs, out, c: g * m.cos(xs[0]), "sin"),
-    TensorOp("cos", _ignoring(np.cos), lambda m, i, g, xs, out, c: -g * m.sin(xs[0]), "cos"),
-    # d/dx sqrt x = 1 / (2 sqrt x)
-    TensorOp("sqrt", _ignoring(np.sqrt), lambda m, i, g, xs, out, c: g / (2.0 * out), "sqrt"),
-    # d/dx |x| = sign x (0 at 0)
-    TensorOp(
-        "abs",
-        lambda xs, c: np.abs(xs[0]),
-        lambda m, i, g, xs, out, c: g * m.sign(m.value_of(xs[0])),
-        "abs",
-    ),
-    TensorOp(
-        "sum",
-        lambda xs, c: _add_reduce(xs[0], axis=c[0], keepdims=c[1]),
-        _reduce_vjp,
-        "sum",
-    ),
+    # inf + -inf is nan without a warning, as in torch
+    TensorOp("sum", lambda xs, c: _quiet_sum(xs[0], c[0], c[1]), _reduce_vjp, "sum"),
     TensorOp("mean", _mean, _reduce_vjp, "mean"),
-    TensorOp(
-        "max",
-        lambda xs, c: np.max(xs[0], axis=c[0], keepdims=c[1]),
-        _max_vjp,
-        "max",
-    ),
+    TensorOp("max", lambda xs, c: np.max(xs[0], axis=c[0], keepdims=c[1]), _max_vjp, "max"),
+    # min: the gradient goes to the minimum, shared by ties (the same VJP as max's)
+    TensorOp("min", lambda xs, c: np.min(xs[0], axis=c[0], keepdims=c[1]), _max_vjp, "min"),
     TensorOp(
         "reshape",
         lambda xs, shape: np.reshape(xs[0], shape),
@@ -682,6 +428,31 @@ _RULES = (
 )
 
 RULES: dict[str, TensorOp] = {rule.name: rule for rule in _RULES}
+"""The Tensor's own ops by name; :mod:`.tensor` adds one for every op of the table."""
+
+
+def elementwise(op: Op) -> TensorOp:
+    """The TensorOp of an elementwise op of the table: its array forward (with numpy's
+    floating-point warnings off when the op is ``quiet``) and its local derivatives, which the
+    engine multiplies into the output gradient."""
+    fn = op.array_forward
+
+    if op.quiet:
+
+        def forward(xs: Sequence[Any], ctx: Any) -> Any:
+            with _errstate(all="ignore"):
+                return fn(*xs)
+
+    else:
+
+        def forward(xs: Sequence[Any], ctx: Any) -> Any:
+            return fn(*xs)
+
+    return TensorOp(op.name, forward, _from_local, op.symbol, local=op.derivative)
+
+
+def _from_local(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, ctx: Any) -> Any:
+    raise AssertionError("an elementwise op's gradient comes from its local derivatives")
 
 
 def matmul_shape_error(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> str | None:
@@ -696,10 +467,18 @@ def matmul_shape_error(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> st
 
 
 def normalize_axis(axis: Any, ndim: int, what: str) -> tuple[int, ...] | None:
-    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of non-negative ints."""
+    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of non-negative ints.
+
+    A 0-d tensor accepts axis 0 and -1, as torch does (it reduces over no axis: ``()``).
+    """
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if ndim == 0:
+        for a in axes:
+            if not isinstance(a, (int, np.integer)) or isinstance(a, bool) or a not in (0, -1):
+                raise ValueError(f"{what}: axis {a!r} is out of range for a 0-d tensor")
+        return ()
     result = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):

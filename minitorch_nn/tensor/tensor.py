@@ -13,15 +13,17 @@ filled for leaves with ``requires_grad=True`` (and for tensors that called
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine import autodiff
-from ..engine.mode import _mode
+from ..autograd import graph as autodiff
+from ..autograd import rules
+from ..autograd.mode import _mode
+from ..autograd.rules import ARRAY_MATH, Op
 from . import ops as _ops
 from .ops import NUMPY_MATH, RULES, TensorOp, unbroadcast
+from .shape_ops import ShapeOps
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -29,16 +31,7 @@ _next_seq = autodiff.next_seq
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 _SCALARS = (int, float, np.number, np.bool_)
 
-(
-    _ADD, _SUB, _MUL, _DIV, _NEG, _POW, _MATMUL, _LINEAR, _SUM, _MEAN, _MAX,
-    _RESHAPE, _TRANSPOSE, _BROADCAST, _GETITEM, _SCATTER, _WHERE,
-) = (
-    RULES[k]
-    for k in (
-        "add", "sub", "mul", "div", "neg", "pow", "matmul", "linear", "sum", "mean", "max",
-        "reshape", "transpose", "broadcast_to", "getitem", "scatter", "where",
-    )
-)  # fmt: skip
+_MATMUL, _SCATTER, _WHERE = RULES["matmul"], RULES["scatter"], RULES["where"]
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -48,7 +41,7 @@ def _dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-class Tensor(autodiff.Node):
+class Tensor(autodiff.Node, ShapeOps):
     """An n-dimensional float array with a gradient (float64 unless ``dtype=np.float32``).
 
     ``Tensor([[1.0, 2.0]], requires_grad=True)``; ops broadcast like numpy, and ``backward()``
@@ -111,10 +104,6 @@ class Tensor(autodiff.Node):
         self._seq = _next_seq()
 
     # ------------------------------------------------------------ properties
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
     @property
     def ndim(self) -> int:
         return self.data.ndim
@@ -183,72 +172,17 @@ class Tensor(autodiff.Node):
         return f"Tensor({body}{extra})"
 
     # ------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> Tensor:
-        if type(other) is not Tensor:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return apply(_ADD, (self, other))
+    # +, -, *, /, ** and the elementwise functions come from the op table (see _install)
+    if TYPE_CHECKING:  # generated at import; types only
 
-    def __radd__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return apply(_ADD, (other, self))
+        def __add__(self, other: Any) -> Tensor: ...
 
-    def __sub__(self, other: Any) -> Tensor:
-        if type(other) is not Tensor:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return apply(_SUB, (self, other))
+        __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __add__
+        __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __add__
 
-    def __rsub__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return apply(_SUB, (other, self))
+        def exp(self) -> Tensor: ...
 
-    def __mul__(self, other: Any) -> Tensor:
-        if type(other) is not Tensor:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return apply(_MUL, (self, other))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        if type(other) is float:  # alpha * penalty
-            return apply(_MUL, (other, self))
-        other = _operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return apply(_MUL, (other, self))
-
-    def __truediv__(self, other: Any) -> Tensor:
-        if type(other) is not Tensor:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return apply(_DIV, (self, other))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return apply(_DIV, (other, self))
-
-    def __pow__(self, other: Any) -> Tensor:
-        if type(other) is not Tensor:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return apply(_POW, (self, other))
-
-    def __rpow__(self, other: Any) -> Tensor:
-        other = _operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return apply(_POW, (other, self))
+        log = tanh = sigmoid = relu = sin = cos = sqrt = abs = __neg__ = __abs__ = exp
 
     def __matmul__(self, other: Any) -> Tensor:
         return _matmul(self, other)
@@ -256,51 +190,10 @@ class Tensor(autodiff.Node):
     def __rmatmul__(self, other: Any) -> Tensor:
         return _matmul(other, self)
 
-    def __neg__(self) -> Tensor:
-        return apply(_NEG, (self,))
-
     def __pos__(self) -> Tensor:
         return self
 
     # ------------------------------------------------------------ elementwise functions
-    def exp(self) -> Tensor:
-        """e^x; d/dx = e^x."""
-        return apply(RULES["exp"], (self,))
-
-    def log(self) -> Tensor:
-        """Natural log; d/dx = 1/x. log(0) = -inf, log(x < 0) = nan."""
-        return apply(RULES["log"], (self,))
-
-    def tanh(self) -> Tensor:
-        """tanh(x); d/dx = 1 - tanh(x)^2."""
-        return apply(RULES["tanh"], (self,))
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""
-        return apply(RULES["sigmoid"], (self,))
-
-    def relu(self) -> Tensor:
-        """max(0, x); d/dx = 1 where x > 0, else 0."""
-        return apply(RULES["relu"], (self,))
-
-    def sin(self) -> Tensor:
-        """sin(x); d/dx = cos(x)."""
-        return apply(RULES["sin"], (self,))
-
-    def cos(self) -> Tensor:
-        """cos(x); d/dx = -sin(x)."""
-        return apply(RULES["cos"], (self,))
-
-    def sqrt(self) -> Tensor:
-        """sqrt(x); d/dx = 1 / (2 sqrt(x)). sqrt(x < 0) = nan."""
-        return apply(RULES["sqrt"], (self,))
-
-    def abs(self) -> Tensor:
-        """|x|; d/dx = sign(x), 0 at 0."""
-        return apply(RULES["abs"], (self,))
-
-    __abs__ = abs
-
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
         """x limited to [min, max]; d/dx = 1 inside (ends included), 0 outside."""
         if min is None and max is None:
@@ -317,92 +210,6 @@ class Tensor(autodiff.Node):
         """Elementwise min(self, other); at ties each side gets half the gradient."""
         return _binary(RULES["minimum"], self, other, "min")
 
-    # ------------------------------------------------------------ reductions
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes by default); d/dx_i = 1."""
-        ax = _ops.normalize_axis(axis, self.data.ndim, "sum")
-        return apply(_SUM, (self,), (ax, bool(keepdims)))
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis``; d/dx_i = 1/n with n the number of elements averaged."""
-        ax = _ops.normalize_axis(axis, self.data.ndim, "mean")
-        return apply(_MEAN, (self,), (ax, bool(keepdims), _ops.count(self.shape, ax)))
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Max over ``axis``; the gradient goes to the maximum (shared equally by ties)."""
-        ax = _ops.normalize_axis(axis, self.data.ndim, "max")
-        if self.data.size == 0:
-            raise ValueError(f"max: tensor of shape {self.shape} is empty")
-        return apply(_MAX, (self,), (ax, bool(keepdims)))
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - log(sum(exp(x))) along ``axis``, computed after subtracting the max."""
-        (ax,) = _ops.normalize_axis(axis, self.data.ndim, "log_softmax") or (0,)
-        return apply(RULES["log_softmax"], (self,), ax)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``, computed after subtracting the max."""
-        (ax,) = _ops.normalize_axis(axis, self.data.ndim, "softmax") or (0,)
-        return apply(RULES["softmax"], (self,), ax)
-
-    # ------------------------------------------------------------ shapes
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same numbers in a new shape (``-1`` infers one dimension)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        try:
-            new_shape = self.data.reshape(shape).shape
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.shape} "
-                f"({self.data.size} elements) into shape {shape}"
-            ) from None
-        return apply(_RESHAPE, (self,), new_shape)
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Axes permuted (reversed by default, like ``.T``)."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        ndim = self.data.ndim
-        if not axes:
-            perm = tuple(range(ndim - 1, -1, -1))
-        else:
-            perm = tuple(int(a) % ndim if -ndim <= a < ndim else ndim for a in axes)
-            if sorted(perm) != list(range(ndim)):
-                raise ValueError(
-                    f"transpose: axes {axes} are not a permutation of the {ndim} axes "
-                    f"of a tensor of shape {self.shape}"
-                )
-        return apply(_TRANSPOSE, (self,), perm)
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - numpy's name
-        return self.transpose()
-
-    @property
-    def mT(self) -> Tensor:  # noqa: N802 - torch's name
-        """The last two axes swapped."""
-        ndim = self.data.ndim
-        if ndim < 2:
-            raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
-        perm = (*range(ndim - 2), ndim - 1, ndim - 2)
-        return apply(_TRANSPOSE, (self,), perm)
-
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        """The tensor repeated along broadcast dimensions; the gradient sums the copies."""
-        shape = tuple(shape)
-        try:
-            np.broadcast_shapes(self.shape, shape)
-        except ValueError:
-            raise ValueError(f"broadcast_to: cannot broadcast {self.shape} to {shape}") from None
-        return apply(_BROADCAST, (self,), shape)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        """Indexing with ints, slices, None, Ellipsis, int arrays and boolean masks; the
-        gradient is scattered back, adding up at repeated indices."""
-        index, advanced = _index(index)
-        return apply(_GETITEM, (self,), (index, advanced))
-
     # ------------------------------------------------------------ gradients
     def backward(self, gradient: Any = None) -> None:
         """Add d(self)/d(leaf) * gradient into ``.grad`` of every leaf requiring grad.
@@ -417,11 +224,11 @@ class Tensor(autodiff.Node):
             )
         data = self.data
         if gradient is None and data.size == 1:  # the usual loss.backward(): a kept, read-only 1
-            seed = _ops._filled(data.shape, data.dtype, 1.0)
+            seed = _ops.ones(data.shape, data.dtype)
         else:
             seed = _seed(self, gradient, "backward")
         with np.errstate(all="ignore"):
-            _backward(self, seed)
+            autodiff.backward(self, seed)  # the shared loop (minitorch_nn.autograd.graph)
 
     def _backprop(self, g: Any, create_graph: bool) -> None:
         if create_graph:  # the VJPs on Tensors, so that the gradient has a graph too
@@ -435,14 +242,23 @@ class Tensor(autodiff.Node):
         or (create_graph) the input Tensors and this one."""
         op, ctx = self._op, self._ctx
         assert op is not None and xs is not None
+        if op.local is not None:  # an elementwise op: g times each local derivative
+            local = op.local(m, xs, out)
+            for parent, i in zip(self._parents, self._pidx):
+                d = local[i]
+                if type(d) is float and (d == 1.0 or d == -1.0):
+                    d = g if d == 1.0 else -g  # exactly g * d
+                else:
+                    d = m.multiply(g, d)
+                d = _fit(m, d, parent.data)
+                pg = parent._g
+                parent._g = d if pg is None else pg + d
+            return
         if op.prepare is not None:
             g = op.prepare(m, g, xs, out, ctx)
         vjp = op.vjp
         for parent, i in zip(self._parents, self._pidx):
-            d = vjp(m, i, g, xs, out, ctx)
-            shape = parent.data.shape
-            if d.shape != shape:
-                d = unbroadcast(m, d, shape)
+            d = _fit(m, vjp(m, i, g, xs, out, ctx), parent.data)
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
@@ -461,27 +277,15 @@ class Tensor(autodiff.Node):
         return np.zeros(data.shape, data.dtype)
 
 
-def _backward(root: Tensor, seed: Any) -> None:
-    """``autodiff.backward`` with its loop specialised for Tensors: over the shared
-    topological order, each node's gradient is complete when it is reached, so it is passed
-    on (``_chain``) or added into ``.grad`` right away and then dropped, which lets the
-    arrays of a big graph be reused while the walk goes on."""
-    order = autodiff.toposort(root)
-    root._g = seed
-    for node in reversed(order):
-        g = node._g
-        if g is None:
-            continue
-        node._g = None
-        if node._parents:
-            node._chain(g, NUMPY_MATH, node._xs, node.data)
-            if not node._retain:
-                continue
-        grad = node.grad
-        if grad is None:
-            node.grad = np.array(g, dtype=node.data.dtype, copy=True)
-        else:
-            grad += g
+def _fit(m: Any, d: Any, data: np.ndarray) -> Any:
+    """The gradient ``d`` towards an input with array ``data``: summed over the broadcast
+    dimensions and in the input's dtype (a float32 input gets a float32 gradient, as in
+    torch, also where a float64 constant took part)."""
+    if d.shape != data.shape:
+        d = unbroadcast(m, d, data.shape)
+    if d.dtype != data.dtype and m is NUMPY_MATH:
+        d = d.astype(data.dtype)
+    return d
 
 
 # ---------------------------------------------------------------- building nodes
@@ -540,6 +344,7 @@ def apply(op: TensorOp, args: tuple[Any, ...], ctx: Any = None) -> Tensor:
 
 
 _RANGES = ((), (0,), (0, 1), (0, 1, 2))
+Tensor._apply = staticmethod(apply)  # the node constructor ShapeOps' methods call
 
 
 def _operand(x: Any) -> Any:
@@ -574,23 +379,6 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _index(index: Any) -> tuple[Any, bool]:
-    """``index`` with Tensors and lists made arrays, and whether it has integer arrays."""
-    items = index if isinstance(index, tuple) else (index,)
-    fixed = []
-    advanced = False
-    for item in items:
-        if isinstance(item, Tensor):
-            item = item.data
-        if isinstance(item, (list, np.ndarray)):
-            item = np.asarray(item)
-            if item.dtype.kind == "f":
-                raise IndexError(f"index arrays must be integers or booleans, got {item.dtype}")
-            advanced = advanced or item.dtype.kind in "iu"
-        fixed.append(item)
-    return (tuple(fixed) if isinstance(index, tuple) else fixed[0]), advanced
-
-
 def _seed(out: Tensor, gradient: Any, what: str) -> Any:
     if gradient is None:
         if out.data.size != 1:
@@ -615,19 +403,17 @@ def _lift(a: Any) -> Tensor:
 
 
 class TensorMath:
-    """The namespace ``m`` for VJPs built from differentiable Tensor ops (create_graph)."""
+    """The namespace ``m`` for VJPs built from differentiable Tensor ops (create_graph): every
+    op of the table (added by :func:`_install`) and the shape functions the VJPs use."""
 
     value_of = staticmethod(_data)
-    exp = staticmethod(lambda a: _lift(a).exp())
-    log = staticmethod(lambda a: _lift(a).log())
-    sin = staticmethod(lambda a: _lift(a).sin())
-    cos = staticmethod(lambda a: _lift(a).cos())
-    # sign is piecewise constant: its derivative is zero, so a constant serves
+    # step, nonzero and sign are piecewise constant: their derivative is zero, so a constant
+    step = staticmethod(lambda a: ARRAY_MATH.step(_data(a)))
+    nonzero = staticmethod(lambda a: ARRAY_MATH.nonzero(_data(a)))
     sign = staticmethod(lambda a: np.sign(_data(a)))
-    pow = staticmethod(lambda a, b: _lift(a) ** b)
     matmul = staticmethod(lambda a, b: _lift(a) @ b)
     multiply = staticmethod(lambda a, b: _lift(a) * b)
-    transpose = staticmethod(lambda a, axes: _lift(a).transpose(axes))
+    transpose = staticmethod(lambda a, axes: _lift(a).permute(axes))
     mT = staticmethod(lambda a: _lift(a).mT)  # noqa: N815
     broadcast_to = staticmethod(lambda a, shape: _lift(a).broadcast_to(shape))
     sum = staticmethod(lambda a, axis, keepdims: _lift(a).sum(axis, keepdims))
@@ -644,3 +430,64 @@ class TensorMath:
 
 
 TENSOR_MATH = TensorMath()
+
+
+# ---------------------------------------------------------------- ops from the table
+def _unary_method(top: TensorOp, op: Op) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return apply(top, (self,))
+
+    method.__name__ = method.__qualname__ = op.method or f"__{op.operator}__"
+    method.__doc__ = op.doc or f"{op.name}(x) elementwise"
+    return method
+
+
+def _binary_method(top: TensorOp, op: Op, reflected: bool) -> Any:
+    if reflected:
+
+        def method(self: Tensor, other: Any) -> Any:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+            return apply(top, (other, self))
+
+    else:
+
+        def method(self: Tensor, other: Any) -> Any:
+            if type(other) is not Tensor:
+                other = _operand(other)
+                if other is NotImplemented:
+                    return NotImplemented
+            return apply(top, (self, other))
+
+    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{op.operator}__"
+    method.__doc__ = f"other {op.symbol} self" if reflected else f"self {op.symbol} other"
+    return method
+
+
+def _install(op: Op) -> list[tuple[Any, str]]:
+    """Give Tensor the methods of ``op``, TensorMath its differentiable version and RULES
+    its TensorOp (VJP: the output gradient times each local derivative)."""
+    top = _ops.elementwise(op)
+    methods: dict[str, Any] = {}
+    if op.arity == 1:
+        method = _unary_method(top, op)
+        if op.method:
+            methods[op.method] = method
+        if op.operator:
+            methods[f"__{op.operator}__"] = method
+    else:
+        methods[f"__{op.operator}__"] = _binary_method(top, op, reflected=False)
+        methods[f"__r{op.operator}__"] = _binary_method(top, op, reflected=True)
+    for name, method in methods.items():
+        setattr(Tensor, name, method)
+
+    def differentiable(*xs: Any) -> Tensor:
+        return apply(top, tuple(_operand(x) for x in xs))
+
+    setattr(TensorMath, op.name, staticmethod(differentiable))
+    RULES[op.name] = top
+    return [(Tensor, name) for name in methods] + [(TensorMath, op.name), (RULES, op.name)]
+
+
+rules.add_engine(_install)
