@@ -339,29 +339,51 @@ def _step_bytes(config: TrainConfig, sizes: list[int], n_train: int) -> int:
     return max(batch, n_train) * units * TENSOR_BYTES_PER_UNIT_AND_SAMPLE + 64 * n_params
 
 
+def _split_sizes(n_samples: int, fraction: float) -> tuple[int, int]:
+    """(training, validation) point counts, as ``data.train_test_split`` makes them."""
+    n_val = math.ceil(fraction * n_samples)
+    return n_samples - n_val, n_val
+
+
+def _check_split(config: TrainConfig, n_classes: int) -> None:
+    """UsageError unless ``--n-samples`` gives one point per class and, with a validation
+    set, at least MIN_VALIDATION validation and MIN_TRAINING training points. The message
+    names the smallest ``--n-samples`` that works."""
+    fraction = config.validation_fraction
+    need_train = n_classes if fraction == 0 else max(MIN_TRAINING, n_classes)
+    need_val = 0 if fraction == 0 else MIN_VALIDATION
+
+    def enough(n: int) -> bool:
+        n_train, n_val = _split_sizes(n, fraction)
+        return n_train >= need_train and n_val >= need_val
+
+    if enough(config.n_samples):
+        return
+    smallest = next((n for n in range(n_classes, MAX_SAMPLES + 1) if enough(n)), None)
+    n_train, n_val = _split_sizes(config.n_samples, fraction)
+    if fraction == 0:
+        why = f"{config.dataset} has {n_classes} classes and needs a point of each"
+    else:
+        why = (
+            f"--validation-fraction {fraction:g} leaves {n_train} training and {n_val} "
+            f"validation point{'' if n_val == 1 else 's'}; each set needs at least "
+            f"{need_train if n_train < need_train else need_val}"
+        )
+    fix = (
+        f"use --n-samples {smallest} or more"
+        if smallest is not None
+        else "no --n-samples within the limit works; lower --validation-fraction"
+    )
+    if fraction and smallest is not None:
+        fix += ", or --validation-fraction 0"
+    raise UsageError(f"--n-samples {config.n_samples}: {why}; {fix}")
+
+
 def _check_config(config: TrainConfig) -> TrainConfig:
     """Fill the defaults that depend on the data; UsageError for any value or combination a
     deeper layer would refuse, or that is beyond a limit. Does no work."""
     n_classes = _n_classes(config.dataset)
-    if config.n_samples < n_classes:
-        raise UsageError(
-            f"--n-samples {config.n_samples}: {config.dataset} has {n_classes} classes, so it "
-            f"needs at least {n_classes} points"
-        )
-    n_val = math.ceil(config.validation_fraction * config.n_samples)
-    n_train = config.n_samples - n_val
-    if n_val and (n_val < MIN_VALIDATION or n_train < max(MIN_TRAINING, n_classes)):
-        small, size, at_least = (
-            ("validation", n_val, MIN_VALIDATION)
-            if n_val < MIN_VALIDATION
-            else ("training", n_train, max(MIN_TRAINING, n_classes))
-        )
-        raise UsageError(
-            f"--n-samples {config.n_samples} with --validation-fraction "
-            f"{config.validation_fraction:g} leaves {size} {small} point"
-            f"{'' if size == 1 else 's'}, fewer than {at_least}; give more samples, or "
-            "--validation-fraction 0 for no validation set"
-        )
+    _check_split(config, n_classes)
     if config.loss is None:
         config.loss = "hinge" if n_classes == 2 else "cross_entropy"
     if config.loss != "cross_entropy" and n_classes != 2:
@@ -377,6 +399,7 @@ def _check_config(config: TrainConfig) -> TrainConfig:
         raise UsageError(
             f"--hidden {hidden} gives {n_params:,} parameters; the limit is {MAX_PARAMETERS:,}"
         )
+    n_train, _ = _split_sizes(config.n_samples, config.validation_fraction)
     available = _available_memory()
     needed = _step_bytes(config, sizes, n_train)
     if available is not None and needed > 0.8 * available:

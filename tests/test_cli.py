@@ -178,15 +178,25 @@ def test_defaults_are_the_documented_recipe():
         (["train", "--hidden", "16", "0"], "--hidden: expected an integer from 1"),
         (["train", "--epochs", "0"], "--epochs: expected an integer from 1"),
         (["train", "--n-samples", "many"], "--n-samples: expected an integer from 1"),
-        (["train", "--n-samples", "1"], "moons has 2 classes, so it needs at least 2 points"),
         (
-            ["train", "--dataset", "spiral", "--n-samples", "2"],
-            "spiral has 3 classes, so it needs at least 3 points",
+            ["train", "--n-samples", "1"],
+            # ceil(0.25 * 37) = 10 validation points is the first split with 10 of each
+            "leaves 0 training and 1 validation point; each set needs at least 10; "
+            "use --n-samples 37 or more, or --validation-fraction 0",
         ),
-        (["train", "--n-samples", "3"], "leaves 1 validation point, fewer than 10"),
+        (
+            ["train", "--dataset", "spiral", "--n-samples", "2", "--validation-fraction", "0"],
+            "spiral has 3 classes and needs a point of each; use --n-samples 3 or more",
+        ),
+        (["train", "--n-samples", "3"], "leaves 2 training and 1 validation point;"),
         (
             ["train", "--n-samples", "20", "--validation-fraction", "0.9"],
-            "leaves 2 training points, fewer than 10",
+            "leaves 2 training and 18 validation points; each set needs at least 10; "
+            "use --n-samples 100 or more",
+        ),
+        (
+            ["train", "--n-samples", "20", "--validation-fraction", "0.9999999"],
+            "no --n-samples within the limit works",
         ),
         (["train", "--seed", "4294967296"], "--seed: expected an integer from 0 to 4294967295"),
         (["train", "--seed", "-1"], "--seed: expected an integer from 0 to 4294967295"),
