@@ -1,10 +1,13 @@
-"""Notebooks run top to bottom, and are committed without outputs."""
+"""Notebooks run top to bottom, are committed without outputs, and each .ipynb is paired with
+a jupytext percent-format .py that holds the same cells (edit the .py, then
+``jupytext --sync notebooks/*.py``)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -24,6 +27,19 @@ def test_notebook_is_committed_without_outputs(path):
         if cell.cell_type == "code":
             assert cell.get("outputs") == [], f"{path.name} cell {i} carries outputs"
             assert cell.get("execution_count") is None, f"{path.name} cell {i} has a count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_matches_its_paired_script(path):
+    script = path.with_suffix(".py")
+    assert script.exists(), f"{path.name} has no paired {script.name}"
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
+    paired = jupytext.read(script)
+    cells = [(c.cell_type, c.source) for c in nb.cells]
+    assert cells == [(c.cell_type, c.source) for c in paired.cells], (
+        f"{path.name} and {script.name} differ: run `jupytext --sync {script}`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
