@@ -374,8 +374,8 @@ def _check_split(config: TrainConfig, n_classes: int) -> None:
         if smallest is not None
         else "no --n-samples within the limit works; lower --validation-fraction"
     )
-    if fraction and smallest is not None:
-        fix += ", or --validation-fraction 0"
+    if fraction and smallest is not None and config.n_samples >= n_classes:
+        fix += ", or --validation-fraction 0"  # which this count satisfies
     raise UsageError(f"--n-samples {config.n_samples}: {why}; {fix}")
 
 

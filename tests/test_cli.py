@@ -182,7 +182,7 @@ def test_defaults_are_the_documented_recipe():
             ["train", "--n-samples", "1"],
             # ceil(0.25 * 37) = 10 validation points is the first split with 10 of each
             "leaves 0 training and 1 validation point; each set needs at least 10; "
-            "use --n-samples 37 or more, or --validation-fraction 0",
+            "use --n-samples 37 or more",
         ),
         (
             ["train", "--dataset", "spiral", "--n-samples", "2", "--validation-fraction", "0"],
@@ -368,6 +368,16 @@ def test_other_commands_do_not_import_the_playground():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_a_split_message_suggests_only_what_would_work(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--dataset", "spiral", "--n-samples", "2"])
+    # --validation-fraction 0 would still leave 2 points for 3 classes: not suggested
+    assert capsys.readouterr().err.strip().endswith("use --n-samples 37 or more")
+    with pytest.raises(SystemExit):
+        main(["train", "--dataset", "spiral", "--n-samples", "5"])
+    assert capsys.readouterr().err.strip().endswith("or --validation-fraction 0")
 
 
 def test_unwritable_out_exits_2(tmp_path, capsys):
