@@ -231,34 +231,35 @@ class Tensor(autodiff.Node, ShapeOps):
             autodiff.backward(self, seed)  # the shared loop (minitorch_nn.autograd.graph)
 
     def _backprop(self, g: Any, create_graph: bool) -> None:
-        if create_graph:  # the VJPs on Tensors, so that the gradient has a graph too
-            self._chain(g, TENSOR_MATH, self._args, self)
+        """Add ``g`` (d/d self) times each input's VJP into the input's ``_g``: the VJPs
+        evaluated with numpy on the arrays the forward saw, or (create_graph) with Tensor ops
+        on the input Tensors, so that the gradient has a graph too. Each input gets its
+        gradient summed over broadcast dimensions and in its own dtype (as torch)."""
+        if create_graph:
+            m, xs, out = TENSOR_MATH, self._args, self
         else:
-            self._chain(g, NUMPY_MATH, self._xs, self.data)
-
-    def _chain(self, g: Any, m: Any, xs: Any, out: Any) -> None:
-        """Add ``g`` (d/d self) times each input's VJP into the input's ``_g``, the VJPs
-        evaluated with the namespace ``m`` on ``xs`` and ``out``: the arrays the forward saw,
-        or (create_graph) the input Tensors and this one."""
+            m, xs, out = NUMPY_MATH, self._xs, self.data
         op, ctx = self._op, self._ctx
         assert op is not None and xs is not None
-        if op.local is not None:  # an elementwise op: g times each local derivative
-            local = op.local(m, xs, out)
-            for parent, i in zip(self._parents, self._pidx):
+        local = op.local
+        if local is not None:  # an elementwise op: g times each local derivative
+            local = local(m, xs, out)
+        elif op.prepare is not None:
+            g = op.prepare(m, g, xs, out, ctx)
+        for parent, i in zip(self._parents, self._pidx):
+            if local is None:
+                d = op.vjp(m, i, g, xs, out, ctx)
+            else:
                 d = local[i]
                 if type(d) is float and (d == 1.0 or d == -1.0):
                     d = g if d == 1.0 else -g  # exactly g * d
                 else:
                     d = m.multiply(g, d)
-                d = _fit(m, d, parent.data)
-                pg = parent._g
-                parent._g = d if pg is None else pg + d
-            return
-        if op.prepare is not None:
-            g = op.prepare(m, g, xs, out, ctx)
-        vjp = op.vjp
-        for parent, i in zip(self._parents, self._pidx):
-            d = _fit(m, vjp(m, i, g, xs, out, ctx), parent.data)
+            data = parent.data
+            if d.shape != data.shape:
+                d = unbroadcast(m, d, data.shape)
+            if d.dtype != data.dtype and not create_graph:
+                d = d.astype(data.dtype)
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
@@ -275,17 +276,6 @@ class Tensor(autodiff.Node, ShapeOps):
     def _zero_like(self) -> np.ndarray:
         data = self.data
         return np.zeros(data.shape, data.dtype)
-
-
-def _fit(m: Any, d: Any, data: np.ndarray) -> Any:
-    """The gradient ``d`` towards an input with array ``data``: summed over the broadcast
-    dimensions and in the input's dtype (a float32 input gets a float32 gradient, as in
-    torch, also where a float64 constant took part)."""
-    if d.shape != data.shape:
-        d = unbroadcast(m, d, data.shape)
-    if d.dtype != data.dtype and m is NUMPY_MATH:
-        d = d.astype(data.dtype)
-    return d
 
 
 # ---------------------------------------------------------------- building nodes

@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from minitorch_nn.fast.memory import CACHE, ArrayCache
 from minitorch_nn.tensor import Tensor
-from minitorch_nn.tensor.memory import CACHE, ArrayCache
 from minitorch_nn.tensor.nn import MLP
 
 BIG = (512, 64)  # 256 KiB of float64: above the cache's lower limit

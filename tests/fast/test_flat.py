@@ -273,7 +273,7 @@ def test_copy_weights_keeps_the_target_flat_and_copies_the_numbers() -> None:
 
 
 def test_from_torch_gives_a_flat_tensor_model(torch: Any) -> None:
-    from minitorch_nn.interop import from_torch
+    from minitorch_nn.io.interop import from_torch
 
     torch.manual_seed(0)
     seq = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.ReLU(), torch.nn.Linear(5, 1))
