@@ -235,6 +235,9 @@ class Tensor(autodiff.Node, ShapeOps):
         evaluated with numpy on the arrays the forward saw, or (create_graph) with Tensor ops
         on the input Tensors, so that the gradient has a graph too. Each input gets its
         gradient summed over broadcast dimensions and in its own dtype (as torch)."""
+        m: Any
+        xs: Any
+        out: Any
         if create_graph:
             m, xs, out = TENSOR_MATH, self._args, self
         else:
