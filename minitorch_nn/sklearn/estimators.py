@@ -74,8 +74,8 @@ from sklearn.utils import validation as _validation
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from . import nn, train
-from .engine import Value
+from .. import nn, train
+from ..engine import Value
 
 ENGINES = ("tensor", "scalar")
 SOLVERS = ("sgd", "adam")
