@@ -35,7 +35,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from minitorch_nn.playground import make_server
-from minitorch_nn.playground.session import Config, Session, SessionStore, dumps
+from minitorch_nn.playground.server import dumps
+from minitorch_nn.playground.session import Session
+from minitorch_nn.playground.settings import Config
+from minitorch_nn.playground.store import SessionStore
 
 from .machine import describe
 

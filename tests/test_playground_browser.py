@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from minitorch_nn.playground import make_server
-from minitorch_nn.playground.session import SessionStore
+from minitorch_nn.playground.store import SessionStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -22,19 +22,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minitorch_nn.checkpoint import load_model
 from minitorch_nn.cli import build_parser
 from minitorch_nn.engine import no_grad
+from minitorch_nn.io.checkpoint import load_model
 from minitorch_nn.playground import make_server
 from minitorch_nn.playground.datasets import DATASETS, make_dataset, problem_of
-from minitorch_nn.playground.session import (
-    Config,
-    ConfigError,
-    Session,
-    SessionGone,
-    SessionStore,
-    parse_config,
-)
+from minitorch_nn.playground.session import Session
+from minitorch_nn.playground.settings import Config, ConfigError, parse_config
+from minitorch_nn.playground.store import SessionGone, SessionStore
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.train import decision_function
 
@@ -249,6 +244,8 @@ def test_a_diverging_run_stops_with_a_message_not_a_crash(server):
         (b'{"session": "tab-aaaaaaaa", "config": {"features": []}}', "non-empty list"),
         (b'{"session": "tab-aaaaaaaa", "config": {"batch": -1}}', "batch must be an integer"),
         (b'{"session": "tab-aaaaaaaa", "config": {"noise": 1e308}}', "noise must be an integer"),
+        (b'{"session": "tab-aaaaaaaa", "config": {"noise": NaN}}', "noise must be an integer"),
+        (b'{"session": "tab-aaaaaaaa", "config": {"seed": -Infinity}}', "seed must be an integer"),
         (b'{"session": "../../etc", "config": {}}', "session must be 8 to 64 letters"),
         (b'{"session": "tab-aaaaaaaa", "config": {}, "admin": true}', "unknown field 'admin'"),
     ],

@@ -28,21 +28,15 @@ import sys
 import threading
 import traceback
 import webbrowser
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .session import (
-    TRAIN_BUDGET,
-    Config,
-    ConfigError,
-    Session,
-    SessionGone,
-    SessionStore,
-    dumps,
-    parse_config,
-)
+from .session import Session
+from .settings import TRAIN_BUDGET, Config, ConfigError, parse_config
+from .store import SessionGone, SessionStore
 
 MAX_BODY = 64 * 1024  # bytes; a request is a few hundred
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -54,6 +48,11 @@ STATIC_TYPES = {
     ".svg": "image/svg+xml",
 }
 REAP_EVERY = 30.0  # seconds between sweeps for idle sessions
+
+
+def dumps(payload: Any) -> bytes:
+    """Strict JSON (no NaN) as UTF-8 bytes."""
+    return json.dumps(payload, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 def _static_files() -> dict[str, tuple[bytes, str]]:
@@ -172,6 +171,19 @@ class Handler(BaseHTTPRequestHandler):
     def _fail(self, status: int, message: str) -> None:
         self._json(status, {"error": message})
 
+    def _refuse(self, exc: Exception) -> None:
+        """Answer a request that raised ``exc``: 400 for a bad setting or field, 404 for an
+        unknown session, a RequestError's own status; 500 (and the traceback) for a bug."""
+        if isinstance(exc, RequestError):
+            self._fail(exc.status, str(exc))
+        elif isinstance(exc, ConfigError):
+            self._fail(400, str(exc))
+        elif isinstance(exc, SessionGone):
+            self._fail(404, str(exc))
+        else:  # a bug: say so, keep serving
+            traceback.print_exc()
+            self._fail(500, f"internal error: {type(exc).__name__}: {exc}")
+
     # ---- GET
     def _host_refused(self) -> bool:
         """On a loopback address, answer only requests addressed to it: a web page whose
@@ -210,13 +222,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             session = self.server.store.get(SessionStore.check_id(session_id))
             with session.lock:
-                data = session.checkpoint()
-        except ConfigError as exc:
-            self._fail(400, str(exc))
-        except SessionGone as exc:
-            self._fail(404, str(exc))
-        except ValueError as exc:  # save_model refuses NaN weights
-            self._fail(409, f"cannot save this model: {exc}")
+                try:
+                    data = session.checkpoint()
+                except ValueError as exc:  # save_model refuses NaN weights
+                    raise RequestError(409, f"cannot save this model: {exc}") from exc
+        except Exception as exc:
+            self._refuse(exc)
         else:
             self._send(
                 200,
@@ -237,15 +248,8 @@ class Handler(BaseHTTPRequestHandler):
                     404, f"no API call {self.path!r}; expected /api/<{'|'.join(ACTIONS)}>"
                 )
             payload = ACTIONS[action](self.server.store, body)
-        except RequestError as exc:
-            self._fail(exc.status, str(exc))
-        except ConfigError as exc:
-            self._fail(400, str(exc))
-        except SessionGone as exc:
-            self._fail(404, str(exc))
-        except Exception as exc:  # a bug: say so, keep serving
-            traceback.print_exc()
-            self._fail(500, f"internal error: {type(exc).__name__}: {exc}")
+        except Exception as exc:
+            self._refuse(exc)
         else:
             self._json(200, payload)
 
@@ -274,9 +278,26 @@ class Handler(BaseHTTPRequestHandler):
 
 
 # --------------------------------------------------------------------------- API calls
-def _session(store: SessionStore, body: dict[str, Any]) -> Any:
-    store.reap()
-    return store.get(SessionStore.check_id(body.get("session")))
+Action = Callable[[SessionStore, dict[str, Any]], dict[str, Any]]
+Answer = Callable[[Session, dict[str, Any]], dict[str, Any]]
+
+
+def _on_session(*fields: str) -> Callable[[Answer], Action]:
+    """An API call on the request's session: the body holds ``session`` and at most
+    ``fields``; idle sessions are freed, then the session is looked up and held locked while
+    the answer is computed."""
+
+    def wrap(answer: Answer) -> Action:
+        def call(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
+            _fields(body, ("session", *fields))
+            store.reap()
+            session = store.get(SessionStore.check_id(body.get("session")))
+            with session.lock:
+                return answer(session, body)
+
+        return call
+
+    return wrap
 
 
 def _open(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
@@ -289,54 +310,42 @@ def _open(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
         return {"state": session.state(), "frame": session.frame()}
 
 
-def _config(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("session", "config", "since"))
-    session = _session(store, body)
-    with session.lock:
-        rebuilt = session.update(parse_config(body.get("config", {}), base=session.config))
-        since = -1 if rebuilt else _since(body)
-        return {"state": session.state(), "frame": session.frame(since), "rebuilt": rebuilt}
+@_on_session("config", "since")
+def _config(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    rebuilt = session.update(parse_config(body.get("config", {}), base=session.config))
+    since = -1 if rebuilt else _since(body)
+    return {"state": session.state(), "frame": session.frame(since), "rebuilt": rebuilt}
 
 
-def _train(budget: float | None) -> Any:
-    def call(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
-        _fields(body, ("session", "since"))
-        session = _session(store, body)
+def _train(budget: float | None) -> Action:
+    @_on_session("since")
+    def call(session: Session, body: dict[str, Any]) -> dict[str, Any]:
         since = _since(body)
-        with session.lock:
-            session.train(budget=budget, epochs=1)
-            return {"frame": session.frame(since)}
+        session.train(budget=budget, epochs=1)
+        return {"frame": session.frame(since)}
 
     return call
 
 
-def _frame(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("session", "since"))
-    session = _session(store, body)
-    with session.lock:
-        return {"frame": session.frame(_since(body))}
+@_on_session("since")
+def _frame(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    return {"frame": session.frame(_since(body))}
 
 
-def _reset(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("session",))
-    session = _session(store, body)
-    with session.lock:
-        session.reset()
-        return {"state": session.state(), "frame": session.frame()}
+@_on_session()
+def _reset(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    session.reset()
+    return {"state": session.state(), "frame": session.frame()}
 
 
-def _graph(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("session", "layer", "neuron", "point"))
-    session = _session(store, body)
-    with session.lock:
-        return {"graph": session.graph(body.get("layer"), body.get("neuron"), body.get("point"))}
+@_on_session("layer", "neuron", "point")
+def _graph(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    return {"graph": session.graph(body.get("layer"), body.get("neuron"), body.get("point"))}
 
 
-def _export(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("session",))
-    session = _session(store, body)
-    with session.lock:
-        return session.export()
+@_on_session()
+def _export(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    return session.export()
 
 
 def _close(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
@@ -344,7 +353,7 @@ def _close(store: SessionStore, body: dict[str, Any]) -> dict[str, Any]:
     return {"closed": store.close(SessionStore.check_id(body.get("session")))}
 
 
-ACTIONS = {
+ACTIONS: dict[str, Action] = {
     "open": _open,
     "config": _config,
     "play": _train(TRAIN_BUDGET),
