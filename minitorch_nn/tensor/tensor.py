@@ -244,7 +244,7 @@ class Tensor(autodiff.Node, ShapeOps):
             m, xs, out = NUMPY_MATH, self._xs, self.data
         op, ctx = self._op, self._ctx
         assert op is not None and xs is not None
-        local = op.local
+        local: Any = op.local
         if local is not None:  # an elementwise op: g times each local derivative
             local = local(m, xs, out)
         elif op.prepare is not None:
