@@ -368,6 +368,25 @@ def test_code_written_for_scikit_learn_runs_with_only_the_import_swapped():
         assert ours[key] == theirs[key], key
 
 
+@pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
+def test_parameters_are_scikit_learns_in_its_order_with_its_defaults(name):
+    """The regressor spells out the shared parameters again after ``loss`` (scikit-learn reads
+    them from __init__); both lists must stay scikit-learn's, then our ``engine``."""
+    import inspect
+
+    import sklearn.neural_network
+
+    import minitorch_nn.sklearn
+
+    def parameters(estimator):
+        signature = inspect.signature(estimator)
+        return [(p.name, p.default, p.kind) for p in signature.parameters.values()]
+
+    theirs = parameters(getattr(sklearn.neural_network, name))
+    ours = parameters(getattr(minitorch_nn.sklearn, name))
+    assert ours == [*theirs, ("engine", "tensor", inspect.Parameter.KEYWORD_ONLY)]
+
+
 def test_grid_search_over_two_processes_finds_the_expected_parameters():
     grid = {"learning_rate_init": [1e-5, 0.05], "hidden_layer_sizes": [(16,)]}
     clf = MLPClassifier(max_iter=30, random_state=0)
@@ -412,13 +431,13 @@ def test_ctrl_c_during_an_update_finishes_that_update_then_stops(monkeypatch):
     import os
     import signal
 
-    from minitorch_nn import sklearn as mt_sklearn
+    from minitorch_nn.sklearn import solvers
 
     settings = dict(hidden_layer_sizes=(6,), solver="sgd", momentum=0.0, batch_size=150)
     settings.update(shuffle=False, tol=0.0, learning_rate_init=0.1, random_state=0)
     reference = MLPClassifier(max_iter=3, **settings).fit(IRIS_X, IRIS_Y)  # 3 whole steps
 
-    original = mt_sklearn._SGD.update_params
+    original = solvers.SGD.update_params
     calls = []
 
     def interrupted_on_the_third_step(self, params, grads):
@@ -427,7 +446,7 @@ def test_ctrl_c_during_an_update_finishes_that_update_then_stops(monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)  # arrives as the third update starts
         original(self, params, grads)
 
-    monkeypatch.setattr(mt_sklearn._SGD, "update_params", interrupted_on_the_third_step)
+    monkeypatch.setattr(solvers.SGD, "update_params", interrupted_on_the_third_step)
     clf = MLPClassifier(max_iter=10, **settings)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         clf.fit(IRIS_X, IRIS_Y)
