@@ -194,6 +194,24 @@ class BaseMLP(BaseEstimator):
             self._net.store(params)
         return loss
 
+    def _epoch(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        weights: np.ndarray | None,
+        sample_idx: np.ndarray,
+        batch_size: int,
+        params: list[np.ndarray],
+    ) -> float:
+        """One pass over the samples in the order ``sample_idx``, one update a batch; returns
+        the mean of the batch losses weighted by batch size."""
+        total = 0.0
+        for batch in gen_batches(len(X), batch_size):
+            idx = sample_idx[batch] if self.shuffle else batch
+            w = None if weights is None else weights[idx]
+            total += self._batch_step(X[idx], Y[idx], w, params) * (batch.stop - batch.start)
+        return total / len(X)
+
     def _batch_size(self, n_samples: int) -> int:
         """'auto': min(200, n_samples); an int larger than n_samples warns and uses all."""
         if self.batch_size == "auto":
@@ -248,15 +266,8 @@ class BaseMLP(BaseEstimator):
             for _ in range(self.max_iter):
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
-                total = 0.0
-                for batch in gen_batches(n_samples, batch_size):
-                    idx = sample_idx[batch] if self.shuffle else batch
-                    w = None if weights is None else weights[idx]
-                    total += self._batch_step(X[idx], Y[idx], w, params) * (
-                        batch.stop - batch.start
-                    )
+                self.loss_ = self._epoch(X, Y, weights, sample_idx, batch_size, params)
                 self.n_iter_ += 1
-                self.loss_ = total / n_samples
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
