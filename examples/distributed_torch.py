@@ -34,7 +34,7 @@ import torch.multiprocessing as mp
 from torch.nn.parallel import DistributedDataParallel
 
 from minitorch_nn.data import load_dataset, train_test_split
-from minitorch_nn.interop import from_torch, to_torch
+from minitorch_nn.io import from_torch, to_torch
 from minitorch_nn.nn import MLP
 from minitorch_nn.train import accuracy, predict
 

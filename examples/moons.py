@@ -14,8 +14,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # write files, open no window
 
-from minitorch_nn.checkpoint import save_model  # noqa: E402
 from minitorch_nn.data import load_dataset, train_test_split  # noqa: E402
+from minitorch_nn.io import save_model  # noqa: E402
 from minitorch_nn.nn import MLP  # noqa: E402
 from minitorch_nn.optim.schedules import linear_decay  # noqa: E402
 from minitorch_nn.plot import plot_decision_boundary, plot_history, save_figure  # noqa: E402

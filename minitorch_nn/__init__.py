@@ -6,7 +6,7 @@ imported on first use, so the scalar path never depends on it.
 
 from typing import Any
 
-from . import checkpoint, losses, nn, optim  # checkpoint installs Module.save / Module.load
+from . import io, losses, nn, optim  # io.checkpoint installs Module.save / Module.load
 from ._version import __version__
 from .engine import Value, dot, grad, gradcheck, no_grad, vsum
 
@@ -14,10 +14,10 @@ __all__ = [
     "Tensor",
     "Value",
     "__version__",
-    "checkpoint",
     "dot",
     "grad",
     "gradcheck",
+    "io",
     "losses",
     "nn",
     "no_grad",

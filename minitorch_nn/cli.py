@@ -567,7 +567,7 @@ def _write_outputs(
 
     if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
         matplotlib.use("Agg")  # files only: never open a window
-    from .checkpoint import save_model
+    from .io.checkpoint import save_model
     from .plot import (
         animate_training,
         frame_title,

@@ -539,7 +539,7 @@ class ModelCheckpoint(Callback):
         self.tracker.reset()
 
     def on_epoch_end(self, epoch: int, model: Any, logs: dict[str, float]) -> bool | None:
-        from .checkpoint import save_model
+        from .io.checkpoint import save_model
 
         if self.tracker.improved(epoch, logs) or not self.save_best_only:
             save_model(model, self.path)

@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from minitorch_nn import __version__
-from minitorch_nn.checkpoint import load_model
 from minitorch_nn.cli import MAX_PARAMETERS, MAX_SAMPLES, TrainConfig, main
 from minitorch_nn.data import list_datasets, load_dataset, train_test_split
+from minitorch_nn.io.checkpoint import load_model
 from minitorch_nn.train import evaluate, fit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from minitorch_nn.data import load_dataset
-from minitorch_nn.interop import from_torch, to_torch
+from minitorch_nn.io.interop import from_torch, to_torch
 from minitorch_nn.nn import MLP
 from minitorch_nn.train import decision_function
 

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minitorch_nn import checkpoint, losses, nn
+from minitorch_nn import losses, nn
 from minitorch_nn.engine import Value, vsum
+from minitorch_nn.io import checkpoint
 from minitorch_nn.optim import OPTIMIZERS
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.tensor import nn as tnn
@@ -249,7 +250,7 @@ def test_optimizers_reject_bad_learning_rate(name, lr):
 
 # --------------------------------------------------------------------------- checkpoints
 # Damaged, malicious and amplifying checkpoint files, special files, kill -9 while saving:
-# tests/test_hostile_checkpoint.py (by class) and tests/test_checkpoint.py.
+# tests/io/test_hostile_checkpoint.py (by class) and tests/io/test_checkpoint.py.
 def small_model(seed=0):
     return nn.MLP(2, [3, 1], seed=seed)
 

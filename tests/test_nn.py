@@ -447,7 +447,7 @@ def test_build_model_rejects_unknown_type() -> None:
 
 def test_save_and_load_delegate_to_checkpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     saved: dict[str, Any] = {}
-    fake = types.ModuleType("minitorch_nn.checkpoint")
+    fake = types.ModuleType("minitorch_nn.io.checkpoint")
     fake.save_model = lambda model, path: saved.update({path: model})  # type: ignore[attr-defined]
     fake.load_model = lambda path: saved[path]  # type: ignore[attr-defined]
     io = {"save_model": fake.save_model, "load_model": fake.load_model}  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from minitorch_nn import checkpoint
+from minitorch_nn.io import checkpoint
 from minitorch_nn.sklearn import MLPClassifier, MLPRegressor
 from minitorch_nn.tensor import nn as tnn
 from minitorch_nn.train import decision_function

@@ -16,8 +16,8 @@ import pytest
 from sklearn.datasets import make_moons
 
 from minitorch_nn import losses
-from minitorch_nn.checkpoint import load_model, save_model
 from minitorch_nn.engine import is_grad_enabled
+from minitorch_nn.io.checkpoint import load_model, save_model
 from minitorch_nn.nn import MLP
 from minitorch_nn.optim import SGD
 from minitorch_nn.optim.schedules import linear_decay

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from minitorch_nn.checkpoint import load_model
 from minitorch_nn.data import load_dataset
 from minitorch_nn.engine import Value, is_grad_enabled
+from minitorch_nn.io.checkpoint import load_model
 from minitorch_nn.losses import hinge_loss
 from minitorch_nn.nn import MLP, Module
 from minitorch_nn.optim import SGD

@@ -23,7 +23,7 @@ M = TypeVar("M", bound="Module")
 # Models that ``build_model`` can rebuild from ``config()``: type name -> class.
 _MODEL_TYPES: dict[str, type[Module]] = {}
 
-# What ``Module.save`` / ``Module.load`` call: ``minitorch_nn.checkpoint`` sits above nn, so nn
+# What ``Module.save`` / ``Module.load`` call: ``minitorch_nn.io.checkpoint`` sits above nn, so
 # never imports it; it installs its functions here when imported (the package imports it).
 _CHECKPOINT_IO: dict[str, Any] = {}
 
@@ -35,7 +35,7 @@ def set_checkpoint_io(save_model: Any, load_model: Any) -> None:
 
 def _checkpoint_io(name: str) -> Any:
     if name not in _CHECKPOINT_IO:
-        raise RuntimeError(f"Module.save/load need minitorch_nn.checkpoint; import it ({name})")
+        raise RuntimeError(f"Module.save/load need minitorch_nn.io.checkpoint; import it ({name})")
     return _CHECKPOINT_IO[name]
 
 
@@ -251,13 +251,13 @@ class Module:
         return cls(**kwargs)
 
     def save(self, path: Any) -> Any:
-        """Write this model to ``path`` (``minitorch_nn.checkpoint.save_model``); returns
+        """Write this model to ``path`` (``minitorch_nn.io.save_model``); returns
         what save_model returns (the path written)."""
         return _checkpoint_io("save_model")(self, path)
 
     @classmethod
     def load(cls: type[M], path: Any) -> M:
-        """Read a model written by ``save`` (``minitorch_nn.checkpoint.load_model``)."""
+        """Read a model written by ``save`` (``minitorch_nn.io.load_model``)."""
         model = _checkpoint_io("load_model")(path)
         if not isinstance(model, cls):
             raise TypeError(f"{path}: holds a {type(model).__name__}, expected a {cls.__name__}")

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from minitorch_nn import nn
-from minitorch_nn.interop import from_torch, to_torch
+from minitorch_nn.io.interop import from_torch, to_torch
 from minitorch_nn.tensor import nn as tnn
 from minitorch_nn.train import decision_function
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ours(model, X):
@@ -204,7 +204,7 @@ def test_without_torch_import_error_says_how_to_install(monkeypatch, fn):
 
 
 def test_importing_interop_does_not_import_torch():
-    code = "import sys, minitorch_nn.interop; print('torch' in sys.modules)"
+    code = "import sys, minitorch_nn.io.interop; print('torch' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .nn import MLP, Linear, Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
-from .nn.module import set_data
+from ..nn import MLP, Linear, Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
+from ..nn.module import set_data
 
 ENGINES = ("tensor", "scalar")
 _ACT_MODULES: dict[str, type[Module]] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
@@ -49,6 +49,8 @@ _Spec = _Dense | _Act
 
 
 def _import_torch() -> Any:
+    # Imported here, not at the top: torch is an optional dependency, and importing it would put
+    # its start-up cost on every ``import minitorch_nn``.
     try:
         import torch
     except ImportError as exc:

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from minitorch_nn import checkpoint
-from minitorch_nn.checkpoint import (
+from minitorch_nn.io import checkpoint
+from minitorch_nn.io.checkpoint import (
     FORMAT,
     TMP_SUFFIX,
     VERSION,
@@ -31,7 +31,7 @@ from minitorch_nn.nn import MLP, Linear, Module, Neuron, Sequential, Tanh, regis
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.tensor import nn as tnn
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 X = np.array([[0.5, -1.0], [2.0, 0.3], [-0.7, 0.1]])
 
 
@@ -101,7 +101,7 @@ def test_every_model_kind_round_trips(tmp_path, kind):
 def test_checkpoint_loads_straight_into_to_torch(tmp_path, kind, torch):
     from safetensors.torch import load_file as torch_load_file
 
-    from minitorch_nn.interop import to_torch
+    from minitorch_nn.io.interop import to_torch
 
     original = MODELS[kind][0]()
     path = save_model(original, tmp_path / "m.safetensors")
@@ -117,7 +117,7 @@ def test_checkpoint_loads_straight_into_to_torch(tmp_path, kind, torch):
 def test_cli_written_model_loads_into_pytorch(tmp_path, torch):
     from safetensors.torch import load_file as torch_load_file
 
-    from minitorch_nn.interop import to_torch
+    from minitorch_nn.io.interop import to_torch
 
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "minitorch_nn", "train", "--n-samples", "40", "--epochs", "3"]

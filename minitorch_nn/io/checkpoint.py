@@ -48,12 +48,12 @@ from typing import Any
 
 import numpy as np
 
-from ._version import __version__
-from .engine import Node
-from .nn import Neuron, Sequential, build_model
-from .nn.activations import ReLU, Sigmoid, Tanh
-from .nn.layers import LinearBase, MLPBase
-from .nn.module import set_checkpoint_io, set_data
+from .._version import __version__
+from ..engine import Node
+from ..nn import Neuron, Sequential, build_model
+from ..nn.activations import ReLU, Sigmoid, Tanh
+from ..nn.layers import LinearBase, MLPBase
+from ..nn.module import set_checkpoint_io, set_data
 
 FORMAT = "minitorch_nn.checkpoint"
 VERSION = 2  # 1 was the .npz container (before safetensors)

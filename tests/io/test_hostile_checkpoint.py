@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from safetensors.numpy import load as st_load
 from safetensors.numpy import save as st_save
 
-from minitorch_nn import checkpoint, nn
-from minitorch_nn.checkpoint import TMP_SUFFIX, load_model, load_state_into, save_model
+from minitorch_nn import nn
+from minitorch_nn.io import checkpoint
+from minitorch_nn.io.checkpoint import TMP_SUFFIX, load_model, load_state_into, save_model
 from minitorch_nn.tensor import nn as tnn
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -372,7 +373,7 @@ def _put(obj: Any, where: tuple, value: Any) -> None:
 # --------------------------------------------------------------------------- fresh processes
 LOADER = """
 import json, sys
-from minitorch_nn.checkpoint import load_model
+from minitorch_nn.io.checkpoint import load_model
 report = []
 for path in sys.argv[1:]:
     m = load_model(path)
@@ -428,7 +429,7 @@ def test_tensor_checkpoints_load_in_a_fresh_process(tmp_path):
 # --------------------------------------------------------------------------- kill -9
 SAVER = """
 import sys
-from minitorch_nn.checkpoint import save_model
+from minitorch_nn.io.checkpoint import save_model
 from minitorch_nn.tensor import nn as tnn
 models = [tnn.MLP(2, [256, 256, 1], seed=s) for s in (0, 1)]
 print("ready", flush=True)
