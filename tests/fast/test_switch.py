@@ -4,7 +4,12 @@ for bit; and the switch really turns them off."""
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -123,3 +128,62 @@ def test_the_switch_turns_the_fast_paths_off(monkeypatch: pytest.MonkeyPatch) ->
     assert find_flat(model.parameters()) is not None
     with fast.disabled():
         assert find_flat(model.parameters()) is None
+
+
+_WITHOUT_FAST = """
+import random, sys
+# only the checkout on PYTHONPATH: no editable-install finder to fill in a missing folder
+sys.meta_path[:] = [f for f in sys.meta_path if "Editable" not in repr(f)]
+import numpy as np
+from sklearn.datasets import make_moons
+import minitorch_nn
+from minitorch_nn import losses
+from minitorch_nn.nn import MLP
+from minitorch_nn.optim import SGD
+from minitorch_nn.tensor import Tensor
+from minitorch_nn.tensor import nn as tnn
+has_fast = "minitorch_nn.fast" in sys.modules
+assert has_fast == (sys.argv[1] == "with"), (has_fast, sys.argv[1])
+X, y = make_moons(n_samples=100, noise=0.1, random_state=1337)
+y = (y * 2 - 1).astype(np.float64)
+out = []
+for engine in ("scalar", "tensor"):
+    model = (MLP if engine == "scalar" else tnn.MLP)(2, [16, 16, 1], rng=random.Random(1337))
+    optimizer = SGD(model.parameters(), lr=1.0)
+    for k in range(10):
+        if engine == "scalar":
+            scores = [model(list(x)) for x in X]
+            scores = [s if not isinstance(s, list) else s[0] for s in scores]
+        else:
+            scores = model(Tensor(X))
+        loss = losses.hinge_loss(scores, y) + 1e-4 * losses.l2_penalty(model.parameters())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.lr = 1.0 - 0.9 * k / 100
+        optimizer.step()
+        out.append(float(loss.data if engine == "scalar" else loss.item()))
+print(repr(out))
+"""
+
+
+def test_deleting_the_fast_folder_changes_no_number(tmp_path: Path) -> None:
+    """A copy of the package without minitorch_nn/fast trains the demo recipe (10 steps, both
+    engines) to the same losses, bit for bit, as this one with its fast paths."""
+    import minitorch_nn
+
+    package = Path(minitorch_nn.__file__).parent
+    copy = tmp_path / "minitorch_nn"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "playground"))
+    shutil.rmtree(copy / "fast")
+    runs = []
+    for root, fast_folder in ((tmp_path, "without"), (package.parent, "with")):
+        result = subprocess.run(
+            [sys.executable, "-c", _WITHOUT_FAST, fast_folder],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        runs.append(result.stdout)
+    assert runs[0] == runs[1] != ""
