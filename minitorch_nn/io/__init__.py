@@ -2,7 +2,7 @@
 
 - ``checkpoint``: ``save_model``, ``load_model``, ``load_state_into``, ``read_checkpoint``;
   importing it installs ``Module.save`` / ``Module.load`` (nn sits below io and never imports
-  it).
+  it). ``format`` checks a file's header and bytes, ``files`` writes atomically.
 - ``interop``: ``to_torch`` and ``from_torch`` (torch is imported only when they are called).
 """
 

@@ -20,13 +20,13 @@ from safetensors.numpy import load_file, save_file
 from minitorch_nn.io import checkpoint
 from minitorch_nn.io.checkpoint import (
     FORMAT,
-    TMP_SUFFIX,
     VERSION,
     load_model,
     load_state_into,
     read_checkpoint,
     save_model,
 )
+from minitorch_nn.io.files import TMP_SUFFIX
 from minitorch_nn.nn import MLP, Linear, Module, Neuron, Sequential, Tanh, register_model
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.tensor import nn as tnn

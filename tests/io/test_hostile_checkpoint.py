@@ -24,7 +24,9 @@ from safetensors.numpy import save as st_save
 
 from minitorch_nn import nn
 from minitorch_nn.io import checkpoint
-from minitorch_nn.io.checkpoint import TMP_SUFFIX, load_model, load_state_into, save_model
+from minitorch_nn.io.checkpoint import load_model, load_state_into, save_model
+from minitorch_nn.io.files import TMP_SUFFIX
+from minitorch_nn.io.format import MAX_HEADER_BYTES, MAX_SCALARS, digest
 from minitorch_nn.tensor import nn as tnn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +60,7 @@ def resave(data: bytes, config: Any) -> bytes:
     meta = dict(header["__metadata__"])
     tensors = st_load(data)
     meta["config"] = config if isinstance(config, str) else json.dumps(config)
-    meta["sha256"] = checkpoint._digest(meta["config"], tensors)
+    meta["sha256"] = digest(meta["config"], tensors)
     return st_save(tensors, metadata=meta)
 
 
@@ -240,7 +242,7 @@ def test_malformed_headers_are_value_errors_by_class(tmp_path, capsys):
 def test_a_file_larger_than_any_checkpoint_is_refused_unread(tmp_path, monkeypatch):
     path = tmp_path / "sparse.st"
     with open(path, "wb") as f:  # a sparse file: 801 MB long, no blocks written
-        f.truncate(8 + checkpoint.MAX_HEADER_BYTES + 8 * checkpoint.MAX_SCALARS + 1)
+        f.truncate(8 + MAX_HEADER_BYTES + 8 * MAX_SCALARS + 1)
     with pytest.raises(ValueError, match="more than a checkpoint may"):
         load_model(path)
 
@@ -278,7 +280,7 @@ def test_a_nan_weight_is_refused(tmp_path):
     tensors = st_load(data)
     tensors["2.bias"][3] = np.nan
     meta = header["__metadata__"]
-    meta["sha256"] = checkpoint._digest(meta["config"], tensors)
+    meta["sha256"] = digest(meta["config"], tensors)
     with pytest.raises(ValueError, match="'2.bias' holds NaN"):
         outcome_raise(tmp_path, st_save(tensors, metadata=meta))
 
