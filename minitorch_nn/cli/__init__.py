@@ -39,7 +39,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from ._version import __version__
+from .._version import __version__
 
 PROG = "minitorch-nn"
 # engine name -> the module whose MLP runs on it (imported only when chosen)
@@ -147,10 +147,10 @@ class TrainConfig:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .data import list_datasets
-    from .losses import LOSSES
-    from .nn import ACTIVATIONS
-    from .optim import OPTIMIZERS
+    from ..data import list_datasets
+    from ..losses import LOSSES
+    from ..nn import ACTIVATIONS
+    from ..optim import OPTIMIZERS
 
     defaults = TrainConfig()
     parser = _Parser(prog=PROG, description="Train small neural networks on toy 2-D datasets.")
@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- checks
 def _n_classes(dataset: str) -> int:
     """The number of classes of ``dataset`` as the CLI loads it (a 12-point sample)."""
-    from .data import load_dataset
+    from ..data import load_dataset
 
     _, y = load_dataset(dataset, 12, 0.0, seed=0)
     return int(y.max()) + 1
@@ -430,7 +430,7 @@ def _prepare_out(out: str) -> Path:
 
 # --------------------------------------------------------------------------- train
 def _schedule(config: TrainConfig) -> Any:
-    from .optim import schedules
+    from ..optim import schedules
 
     assert config.lr is not None
     if config.schedule == "linear":
@@ -450,7 +450,7 @@ def _build_model(config: TrainConfig, nin: int, n_outputs: int) -> Any:
 def _split(config: TrainConfig, X: np.ndarray, y: np.ndarray) -> tuple[Any, Any, Any, Any]:
     if config.validation_fraction == 0:
         return X, None, y, None
-    from .data import train_test_split
+    from ..data import train_test_split
 
     X_train, X_val, y_train, y_val = train_test_split(
         X, y, test_size=config.validation_fraction, seed=config.seed
@@ -471,8 +471,8 @@ def describe_final(logs: dict[str, Any]) -> str:
 
 def run_train(config: TrainConfig) -> dict[str, Any]:
     """Train as ``config`` says, write the files, return the metrics (also in metrics.json)."""
-    from .data import load_dataset
-    from .train import fit
+    from ..data import load_dataset
+    from ..train import fit
 
     config = _check_config(config)
     assert config.out is not None and config.loss is not None
@@ -493,7 +493,7 @@ def run_train(config: TrainConfig) -> dict[str, Any]:
     recorder = None
     callbacks: list[Any] = []
     if config.gif:
-        from .plot import BoundaryRecorder
+        from ..plot import BoundaryRecorder
 
         every = max(1, config.epochs // GIF_FRAMES)
         bounds_of = X if X_val is None else np.concatenate([X_train, X_val])
@@ -567,8 +567,8 @@ def _write_outputs(
 
     if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
         matplotlib.use("Agg")  # files only: never open a window
-    from .io.checkpoint import save_model
-    from .plot import (
+    from ..io.checkpoint import save_model
+    from ..plot import (
         animate_training,
         frame_title,
         plot_decision_boundary,
@@ -599,7 +599,7 @@ def _write_outputs(
 
 # --------------------------------------------------------------------------- other commands
 def run_datasets() -> None:
-    from .data import describe_datasets
+    from ..data import describe_datasets
 
     for name, text in describe_datasets().items():
         print(f"{name:10s} {text}")
@@ -607,7 +607,7 @@ def run_datasets() -> None:
 
 def run_playground(host: str, port: int, open_browser: bool) -> None:
     # The lazy import keeps the server code out of the other commands' start-up.
-    from .playground import serve
+    from ..playground import serve
 
     serve(host=host, port=port, open_browser=open_browser)
 
