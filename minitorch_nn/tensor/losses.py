@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ..losses import _is_class_index
 from .functional import stack, sum_of_squares, where
 from .ops import RULES
 from .tensor import Tensor, apply
@@ -136,6 +135,14 @@ def binary_cross_entropy(probs: Any, targets: Any) -> Tensor:
             f"{name}: probability {i} is {float(p.data[i])!r}, expected a number in [0, 1]"
         )
     return _mean(-(ts * _clamped_log(p)) - (1.0 - ts) * _clamped_log(1.0 - p))
+
+
+def _is_class_index(target: Any, k: int) -> bool:
+    """True for a number (not a bool) that is a whole number in [0, k) (the scalar loss's rule;
+    written here too, so that this module imports nothing from the scalar losses)."""
+    if isinstance(target, bool) or not isinstance(target, (int, float)):
+        return False
+    return float(target).is_integer() and 0 <= target < k
 
 
 def _class_indices(targets: Any, k: int, name: str) -> np.ndarray:
