@@ -35,7 +35,13 @@ def test_wheel_is_typed_and_holds_only_the_package(tmp_path):
     (wheel,) = out.glob("minitorch_nn-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "minitorch_nn/py.typed" in names
-    for module in ("__init__.py", "io/interop.py", "sklearn/base.py", "nn/__init__.py", "cli.py"):
+    for module in (
+        "__init__.py",
+        "io/interop.py",
+        "sklearn/base.py",
+        "nn/__init__.py",
+        "cli/__init__.py",
+    ):
         assert f"minitorch_nn/{module}" in names
     for asset in ("index.html", "app.js", "style.css"):  # the playground serves these itself
         assert f"minitorch_nn/playground/static/{asset}" in names

@@ -304,13 +304,14 @@ def test_cli_trains_ten_thousand_moons_on_the_tensor_engine(tmp_path: Path) -> N
 
 
 def test_cli_builds_the_same_weights_on_both_engines() -> None:
-    from minitorch_nn.cli import ENGINES, TrainConfig, _build_model, build_parser
+    from minitorch_nn.cli import ENGINES, TrainConfig, build_parser
+    from minitorch_nn.cli.train_command import build_model
 
     assert set(ENGINES) == {"scalar", "tensor"}
     args = build_parser().parse_args(["train", "--engine", "tensor"])
     assert args.engine == "tensor"
-    scalar = _build_model(TrainConfig(engine="scalar", hidden=[5]), 2, 1)
-    tensor = _build_model(TrainConfig(engine="tensor", hidden=[5]), 2, 1)
+    scalar = build_model(TrainConfig(engine="scalar", hidden=[5]), 2, 1)
+    tensor = build_model(TrainConfig(engine="tensor", hidden=[5]), 2, 1)
     assert isinstance(tensor, tnn.MLP) and isinstance(scalar, MLP)
     assert_same_weights(scalar, tensor)
 
