@@ -1,7 +1,10 @@
 """What one ``minitorch-nn train`` run is asked to do: :class:`TrainConfig` and its defaults.
 
-The defaults are the demo recipe on 150 training points of moons; metrics.json records the
-configuration as run (with the defaults that depend on the data filled in).
+The defaults are the demo recipe on 150 training points of moons (hinge loss + 1e-4 L2, SGD
+with the learning rate falling linearly from 1.0 to 0.1, 100 full-batch epochs), which reaches
+100% training accuracy; a quarter of the 200 points is held out as the validation set.
+metrics.json records the configuration as run, with the defaults that depend on the data
+filled in.
 """
 
 from __future__ import annotations
