@@ -157,7 +157,7 @@ print("gradcheck:", gradcheck(f2, [1.5, 0.5]))
 # picture always comes out. `to_dot` gives the Graphviz text.
 
 # %%
-from minitorch_nn.viz import draw_graph, to_dot
+from minitorch_nn.plot import draw_graph, to_dot
 
 drawing = draw_graph(f_value)
 print(f"drawn with {drawing.backend}, {len(drawing.data)} bytes of {drawing.format}")
@@ -181,7 +181,7 @@ assert dot_text.startswith("digraph") and "rankdir=LR" in dot_text
 # reached along several paths, the running sum.
 
 # %%
-from minitorch_nn.explain import explain
+from minitorch_nn.plot import explain
 
 trace = explain(f_value)  # the steps as text
 print(trace)
@@ -306,7 +306,7 @@ draw_graph(out)
 
 # %%
 from minitorch_nn.nn import MLP
-from minitorch_nn.viz import build_graph
+from minitorch_nn.plot import build_graph
 
 net = MLP(2, [4, 4, 1], seed=0)
 score = net([0.5, -1.0])  # one output: the Value itself

@@ -4,8 +4,8 @@ Neuron j of layer l computes a = act(z), z = b + sum_i w_i h_i, where h are the 
 (the point's features, or the earlier layers' outputs). It is rebuilt on the scalar engine
 from a copy of the live model, with every product and sum as its own node; ``backward()``
 gives d a / d node for each, and each edge carries the local derivative the chain rule
-multiplies by. The page gets the graph laid out (in inches, by :mod:`minitorch_nn.viz`) and
-the chain-rule text of :func:`minitorch_nn.explain.explain`.
+multiplies by. The page gets the graph laid out (in inches, by :mod:`minitorch_nn.plot`) and
+the chain-rule text of :func:`minitorch_nn.plot.explain`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value
-from ..explain import explain
-from ..viz import build_graph, layout
+from ..plot import build_graph, explain, layout
 from .datasets import DOMAIN, FEATURES, features
 from .engines import engine
 from .frames import finite

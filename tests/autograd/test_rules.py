@@ -18,8 +18,8 @@ from minitorch_nn import fast
 from minitorch_nn.autograd import OPS, Op, register, unregister
 from minitorch_nn.engine import Value, gradcheck
 from minitorch_nn.engine import grad as value_grad
+from minitorch_nn.plot import to_dot
 from minitorch_nn.tensor import Tensor
-from minitorch_nn.viz import to_dot
 
 # name -> (torch function, sampler of the points where the op is checked)
 POSITIVE = ("log", "sqrt", "pow")  # ops checked on positive inputs only (pow: the base)

@@ -565,7 +565,7 @@ async function showGraph() {
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const INCH = 80;  // px per inch of viz.layout; its 9 pt monospace is 6 px a glyph at 10 px
+const INCH = 80;  // px per inch of plot.layout; its 9 pt monospace is 6 px a glyph at 10 px
 
 function svgElement(tag, attributes, text) {
   const element = document.createElementNS(SVG_NS, tag);

@@ -10,7 +10,7 @@ from the output back to the inputs (linear in the size of the graph), and per in
 products along every path and their sum (capped by ``max_paths``, because the number of paths
 can grow exponentially). It computes the gradients itself from the recorded local
 derivatives, so it works before or after ``backward()``, for interior nodes as inputs, and
-never changes ``.grad``. Node names are those :func:`minitorch_nn.viz.draw_graph` draws.
+never changes ``.grad``. Node names are those :func:`minitorch_nn.plot.draw_graph` draws.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ import math
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .engine.autodiff import toposort
-from .engine.value import Value
-from .viz import node_names
+from ..autograd.graph import toposort
+from ..engine import Value
+from .graph import is_infix, node_names
 
 __all__ = ["explain"]
 
-_INFIX = {"add", "sub", "mul", "div", "pow"}
 _MAX_ARGS_SHOWN = 6
 _MAX_FACTORS_SHOWN = 8
 
@@ -42,7 +41,7 @@ def _expression(node: Value, names: dict[int, str]) -> str:
     args = node._args
     if not args:
         return f"{name} = {node._op.symbol}(...)  (made under no_grad: no inputs recorded)"
-    if node.op in _INFIX and len(args) == 2:
+    if is_infix(node) and len(args) == 2:
         return f"{name} = {show(args[0])} {node._op.symbol} {show(args[1])}"
     if node.op == "neg":
         return f"{name} = -{show(args[0])}"

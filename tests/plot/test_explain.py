@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from minitorch_nn.engine import Value, grad
-from minitorch_nn.explain import explain
+from minitorch_nn.plot import explain
 
 TOTAL_X2 = 1.6165488003791766
 
@@ -73,7 +73,7 @@ def test_returns_the_text_and_prints_only_to_a_file_given(capsys):
 
 
 def test_names_are_the_ones_the_drawing_shows():
-    from minitorch_nn.viz import build_graph
+    from minitorch_nn.plot import build_graph
 
     f, _, _ = example()  # the README's example, drawn in docs/graph.png
     f.backward()

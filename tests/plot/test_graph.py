@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from minitorch_nn import viz
 from minitorch_nn.engine import Value, dot
-from minitorch_nn.viz import draw_graph, to_dot
+from minitorch_nn.plot import build_graph, draw_graph, layout, to_dot
+from minitorch_nn.plot import drawing as rendering
 
 NODE = re.compile(r"^\s+([vocm]\d+\w*) \[", re.MULTILINE)
 EDGE = re.compile(r"^\s+(\w+) -> (\w+)", re.MULTILINE)
@@ -131,7 +131,7 @@ def test_labels_are_escaped_for_records():
 
 # ---------------------------------------------------------------- rendering
 def force_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
 
 
 def test_fallback_writes_png_and_svg_when_graphviz_is_absent(monkeypatch, tmp_path):
@@ -155,8 +155,8 @@ def test_fallback_draws_cut_and_collapsed_graphs(monkeypatch):
 
 
 def test_layout_puts_inputs_left_of_results_without_overlaps():
-    model = viz.build_graph(example())
-    centres, boxes, routes = viz.layout(model)
+    model = build_graph(example())
+    centres, boxes, routes = layout(model)
     for src, dst, _ in model.edges:
         assert centres[src][0] < centres[dst][0]
     real = [item.key for item in model.items]
@@ -171,7 +171,7 @@ def test_layout_puts_inputs_left_of_results_without_overlaps():
 
 def test_graphviz_renders_svg_when_present_else_auto_falls_back(tmp_path):
     drawing = draw_graph(small(), tmp_path / "g.svg")
-    if shutil.which("dot") is not None and viz.graphviz_available():
+    if shutil.which("dot") is not None and rendering.graphviz_available():
         assert drawing.backend == "graphviz"
         assert "<svg" in drawing.data.decode() and "grad -3" in drawing.data.decode()
     else:
