@@ -185,7 +185,8 @@ def grid_bounds(X: Any, margin: float = 0.12) -> Bounds:
 def grid_engine() -> str:
     """The engine a picture's grid runs on: the array engine, one numpy pass for the whole
     grid instead of one graph per grid point (same numbers up to rounding). The one place plot
-    names an engine; the engine registry in ``minitorch_nn.train`` is asked for it."""
+    names an engine: a name of the registry ``minitorch_nn.train.engines.ENGINES``, which
+    ``decision_function`` looks up (an engine that is not installed falls back, see below)."""
     return "tensor"
 
 
