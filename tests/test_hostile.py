@@ -25,7 +25,8 @@ from minitorch_nn.io import checkpoint
 from minitorch_nn.optim import OPTIMIZERS
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.tensor import nn as tnn
-from minitorch_nn.train import LambdaCallback, ModelCheckpoint, fit
+from minitorch_nn.io import ModelCheckpoint
+from minitorch_nn.train import LambdaCallback, fit
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,13 +15,13 @@ from minitorch_nn.losses import hinge_loss
 from minitorch_nn.nn import MLP, Module
 from minitorch_nn.optim import SGD
 from minitorch_nn.optim.schedules import linear_decay
+from minitorch_nn.io import ModelCheckpoint
 from minitorch_nn.train import (
     Callback,
     EarlyStopping,
     EngineAdapter,
     History,
     LambdaCallback,
-    ModelCheckpoint,
     ScalarAdapter,
     accuracy,
     adapter_for,
