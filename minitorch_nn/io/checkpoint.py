@@ -22,7 +22,6 @@ missing file is FileNotFoundError).
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import math
 import os
@@ -37,6 +36,7 @@ from ..nn import Neuron, Sequential, build_model
 from ..nn.activations import ReLU, Sigmoid, Tanh
 from ..nn.layers import LinearBase, MLPBase
 from ..nn.module import set_checkpoint_io, set_data
+from ..train.engines import get_engine
 from .files import atomic_write, read_file, save_target
 from .format import (
     FORMAT,
@@ -320,7 +320,7 @@ def _build(config: dict[str, Any]) -> Any:
     of its layers (its classes register themselves on import, and the scalar path must not
     pay for numpy kernels it never uses)."""
     if _mentions(config, _TENSOR_TYPES):
-        importlib.import_module("minitorch_nn.tensor.nn")
+        get_engine("tensor").layers()  # the registry imports the engine's layers
     try:
         return build_model(config)
     except (ValueError, TypeError, KeyError, RecursionError) as exc:

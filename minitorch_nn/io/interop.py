@@ -13,16 +13,18 @@ inside the two public functions.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from ..nn import MLP, Linear, Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
+from ..nn import Module, Neuron, ReLU, Sequential, Sigmoid, Tanh
+from ..nn.layers import MLPBase
 from ..nn.module import set_data
+from ..train.engines import ENGINES as REGISTRY
+from ..train.engines import get_engine
 
-ENGINES = ("tensor", "scalar")
+ENGINES = tuple(REGISTRY)  # the engines from_torch can build on (the registry's names)
 _ACT_MODULES: dict[str, type[Module]] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
 
 
@@ -62,10 +64,6 @@ def _import_torch() -> Any:
 
 
 # --------------------------------------------------------------------------- our models -> specs
-def _is_tensor_module(module: Any) -> bool:
-    return type(module).__module__.startswith("minitorch_nn.tensor")
-
-
 def _linear_specs(layer: Any) -> list[_Spec]:
     """A scalar ``Linear`` (neurons), a ``Neuron`` (a Linear with one output) or a Tensor
     ``Linear`` (weight (nin, nout), bias (nout,))."""
@@ -107,9 +105,7 @@ def _specs_of(model: Any) -> list[_Spec]:
     while stack:
         module = stack.pop()
         kind = type(module).__name__
-        if isinstance(module, (Sequential, MLP)) or (
-            kind in ("Sequential", "MLP") and _is_tensor_module(module)
-        ):
+        if isinstance(module, (Sequential, MLPBase)):  # both engines' MLPs and Sequential
             stack.extend(reversed(list(module.layers)))
         elif isinstance(module, Neuron) or (
             kind == "Linear" and (hasattr(module, "neurons") or hasattr(module, "weight"))
@@ -188,19 +184,13 @@ def _build_torch(torch: Any, specs: list[_Spec]) -> Any:
 
 
 # --------------------------------------------------------------------------- specs -> our models
-def _tensor_nn() -> Any:
-    """The Tensor engine's layers, imported on demand (the scalar path never needs them)."""
-    return importlib.import_module("minitorch_nn.tensor.nn")
-
-
-def _engine_layers(engine: str) -> tuple[Any, Any]:
-    """(MLP class, Linear class) for ``engine``."""
-    if engine == "scalar":
-        return MLP, Linear
-    if engine == "tensor":
-        tensor_nn = _tensor_nn()
-        return tensor_nn.MLP, tensor_nn.Linear
-    raise ValueError(f"from_torch: unknown engine {engine!r}; expected one of {ENGINES}")
+def _engine_layers(engine: str) -> Any:
+    """The layer module of ``engine`` (MLP, Linear, Sequential), from the engine registry,
+    which imports the tensor engine only when it is asked for."""
+    try:
+        return get_engine(engine).layers()
+    except ValueError as exc:
+        raise ValueError(f"from_torch: {exc}") from exc
 
 
 def _set_dense(layer: Any, spec: _Dense) -> None:
@@ -227,7 +217,8 @@ def _mlp_shape(specs: list[_Spec]) -> tuple[list[_Dense], str | None] | None:
 
 
 def _build_ours(specs: list[_Spec], engine: str) -> Module:
-    mlp_cls, linear_cls = _engine_layers(engine)
+    layers = _engine_layers(engine)
+    mlp_cls, linear_cls = layers.MLP, layers.Linear
     shape = _mlp_shape(specs)
     if shape is not None:
         dense, activation = shape
@@ -243,9 +234,7 @@ def _build_ours(specs: list[_Spec], engine: str) -> Module:
             linear = linear_cls(item.nin, item.nout, activation=None, seed=0)
             _set_dense(linear, item)
             modules.append(linear)
-    if engine == "tensor":
-        return _tensor_nn().Sequential(*modules)
-    return Sequential(*modules)
+    return cast(Module, layers.Sequential(*modules))
 
 
 # --------------------------------------------------------------------------- public API
@@ -266,8 +255,7 @@ def from_torch(sequential: Any, engine: str = "tensor") -> Module:
     Raises ValueError naming the first layer it cannot convert.
     """
     torch = _import_torch()
-    if engine not in ENGINES:
-        raise ValueError(f"from_torch: unknown engine {engine!r}; expected one of {ENGINES}")
+    _engine_layers(engine)  # ValueError for an engine the registry does not know
     if not isinstance(sequential, torch.nn.Module):
         raise TypeError(
             f"from_torch expects a torch.nn.Sequential, got {type(sequential).__name__}"
