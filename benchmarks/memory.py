@@ -43,7 +43,7 @@ class BackwardPeak:
 def backward_peak(problem: Problem) -> BackwardPeak:
     """tracemalloc over one forward (graph size) and one backward (extra peak)."""
     from minitorch_nn import losses
-    from minitorch_nn.engine.autodiff import toposort
+    from minitorch_nn.autograd.graph import toposort
 
     impl = ScalarNN(problem)
     model = impl.model

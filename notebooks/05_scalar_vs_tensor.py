@@ -20,7 +20,7 @@
 # over 100 samples builds thousands of Python objects, and `backward()` visits each.
 # The **tensor engine** (`minitorch_nn.tensor`) keeps whole arrays in one node: a layer
 # is one node `x @ W + b`, and the local derivatives are numpy matrix products. Both
-# engines run on the **same graph walk** (`engine/autodiff.py`), so they compute the
+# engines run on the **same graph walk** (`autograd/graph.py`), so they compute the
 # same numbers; only the size of a node differs.
 #
 # This notebook checks that claim (same forward, same loss, same gradients, the same
@@ -37,7 +37,7 @@ import numpy as np
 from sklearn.datasets import make_moons
 
 from minitorch_nn import losses
-from minitorch_nn.engine.autodiff import toposort
+from minitorch_nn.autograd.graph import toposort
 from minitorch_nn.nn import MLP
 from minitorch_nn.optim import SGD
 from minitorch_nn.optim.schedules import linear_decay

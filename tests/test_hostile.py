@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 
 from minitorch_nn import losses, nn
 from minitorch_nn.engine import Value, vsum
-from minitorch_nn.io import checkpoint
+from minitorch_nn.io import ModelCheckpoint, checkpoint
 from minitorch_nn.optim import OPTIMIZERS
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.tensor import nn as tnn
-from minitorch_nn.io import ModelCheckpoint
 from minitorch_nn.train import LambdaCallback, fit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -426,8 +425,8 @@ def test_scalar_graph_memory_returns_without_gc():
 
 
 def test_tensor_graph_memory_returns_without_gc():
+    from minitorch_nn.fast.memory import CACHE
     from minitorch_nn.tensor import empty_cache
-    from minitorch_nn.tensor.memory import CACHE
 
     model = tnn.MLP(2, [64, 64, 1], seed=0)
     X = np.random.default_rng(0).normal(size=(2000, 2))

@@ -488,7 +488,7 @@ def test_matches_torch_forward_and_gradients(torch: Any) -> None:
 
 
 def test_hidden_layers_make_one_fused_node_per_neuron_per_sample() -> None:
-    from minitorch_nn.engine.autodiff import toposort
+    from minitorch_nn.autograd.graph import toposort
 
     model = MLP(2, [16, 16, 1], seed=0)
     out = model([0.5, -1.0])

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.autodiff import Node
+from ..autograd.graph import Node
 from .flat import FlatParams, find_flat
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.autodiff import Node
+from ..autograd.graph import Node
 from .optimizer import Optimizer, check_hyper, clone
 
 _ndarray = np.ndarray

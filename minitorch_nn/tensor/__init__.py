@@ -4,7 +4,7 @@
 (imported on demand, since they sit above the engine).
 """
 
-from ..engine.mode import is_grad_enabled, no_grad, set_grad_enabled
+from ..autograd.mode import is_grad_enabled, no_grad, set_grad_enabled
 from .functional import (
     cat,
     clip,

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import autodiff
-from ..engine.mode import set_grad_enabled
+from ..autograd import graph as autodiff
+from ..autograd.mode import set_grad_enabled
 from . import ops as _ops
 from .ops import RULES
 from .tensor import Tensor, _lift, _operand, _seed, apply

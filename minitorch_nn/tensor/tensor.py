@@ -3,7 +3,7 @@
 A Tensor made by an op keeps the op rule (``_op``), its inputs (``_args``: Tensors and
 constants), the inputs that need a gradient (``_parents``, at argument positions ``_pidx``)
 and the op's non-tensor arguments (``_ctx``). The VJP rules live in :mod:`.ops`; the
-topological sort and the backward pass are :mod:`minitorch_nn.engine.autodiff`, shared with
+topological sort and the backward pass are :mod:`minitorch_nn.autograd.graph`, shared with
 the scalar ``Value``.
 
 Only tensors that require a gradient, or are computed from one, record a graph; ``.grad`` is
