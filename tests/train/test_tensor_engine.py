@@ -39,7 +39,7 @@ from minitorch_nn.train import (
     predict_proba,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MICROGRAD_FINAL_LOSS = 0.010978370135492717
 
 

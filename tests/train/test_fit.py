@@ -10,12 +10,12 @@ import pytest
 
 from minitorch_nn.data import load_dataset
 from minitorch_nn.engine import Value, is_grad_enabled
+from minitorch_nn.io import ModelCheckpoint
 from minitorch_nn.io.checkpoint import load_model
 from minitorch_nn.losses import hinge_loss
 from minitorch_nn.nn import MLP, Module
 from minitorch_nn.optim import SGD
 from minitorch_nn.optim.schedules import linear_decay
-from minitorch_nn.io import ModelCheckpoint
 from minitorch_nn.train import (
     Callback,
     EarlyStopping,
