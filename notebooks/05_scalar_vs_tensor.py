@@ -43,7 +43,7 @@ from minitorch_nn.optim import SGD
 from minitorch_nn.optim.schedules import linear_decay
 from minitorch_nn.plot import plot_decision_boundary
 from minitorch_nn.tensor import Tensor
-from minitorch_nn.tensor import losses as tensor_losses
+from minitorch_nn.losses import tensor as tensor_losses
 from minitorch_nn.tensor.nn import from_scalar
 from minitorch_nn.train import fit
 

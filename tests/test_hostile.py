@@ -117,7 +117,7 @@ def test_losses_empty_batch_is_a_clear_error(name):
 
 
 def _tensor_losses():
-    from minitorch_nn.tensor import losses as tensor_losses  # noqa: PLC0415 - lands with fit
+    from minitorch_nn.losses import tensor as tensor_losses  # noqa: PLC0415 - lands with fit
 
     return tensor_losses
 

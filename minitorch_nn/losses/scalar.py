@@ -2,64 +2,21 @@
 samples (PyTorch's default reduction), computed as ``vsum(terms) * (1/n)`` like micrograd.
 
 Predictions for the binary and regression losses: one Value per sample, or a 1-element list
-of Values per sample (what ``MLP`` returns). Targets: a sequence or numpy array of numbers.
-
-Every loss also accepts Tensor predictions (a batch (n,) / (n, 1), or (n, k) class scores)
-and then returns a one-element Tensor: the call goes to the function of the same name in
-:mod:`minitorch_nn.tensor.losses`, imported only then, so the scalar path never loads it.
+of Values per sample. Targets: a sequence or numpy array of numbers. Call them through
+:mod:`minitorch_nn.losses`, which sends Tensor predictions to :mod:`.tensor` instead.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
 import numpy as np
 
-from .engine import Value, vsum
-from .engine.functional import sumsq
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
-
-LossFn = TypeVar("LossFn", bound=Callable[..., Any])
-_TENSOR_MODULE = "minitorch_nn.tensor.tensor"
-
-
-def _holds_tensors(x: Any) -> bool:
-    """True for a Tensor or a non-empty list/tuple starting with one. Tensors exist only once
-    the tensor engine was imported, so on the scalar path this is one dict lookup."""
-    module = sys.modules.get(_TENSOR_MODULE)
-    if module is None:
-        return False
-    if isinstance(x, (list, tuple)) and x:
-        x = x[0]
-    return isinstance(x, module.Tensor)
-
-
-def _dispatch(fn: LossFn) -> LossFn:
-    """Send calls whose first argument holds Tensors to ``minitorch_nn.tensor.losses`` (the
-    function of the same name); everything else runs ``fn`` on the scalar engine."""
-    name = fn.__name__
-    tensor_fn: Callable[..., Any] | None = None  # looked up on the first Tensor call
-
-    @functools.wraps(fn)
-    def loss(first: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal tensor_fn
-        if not isinstance(first, (list, tuple)) and isinstance(first, Iterator):
-            first = list(first)  # a generator of parameters: look at it once
-        if _holds_tensors(first):
-            if tensor_fn is None:
-                from .tensor import losses as tensor_losses
-
-                tensor_fn = getattr(tensor_losses, name)
-            return tensor_fn(first, *args, **kwargs)
-        return fn(first, *args, **kwargs)
-
-    return cast(LossFn, loss)
+from ..engine import Value, vsum
+from ..engine.functional import sumsq
+from .targets import is_class_index
 
 
 def _scalar(pred: Any, i: int, name: str) -> Value:
@@ -124,8 +81,7 @@ def _check_targets(
             raise ValueError(f"{name}: target {i} is {t!r}, expected {what}")
 
 
-@_dispatch
-def mse_loss(preds: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
+def mse_loss(preds: Sequence[Any], targets: Any) -> Value:
     """mean((p - t)^2)."""
     values, ts = _batch(preds, targets, "mse_loss")
     terms = []
@@ -138,8 +94,7 @@ def mse_loss(preds: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
 _PLUS_MINUS_ONE = frozenset((-1.0, 1.0))
 
 
-@_dispatch
-def hinge_loss(scores: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
+def hinge_loss(scores: Sequence[Any], targets: Any) -> Value:
     """mean(relu(1 - t * s)) with t in {-1, +1}: micrograd's max-margin loss."""
     values, ts = _batch(scores, targets, "hinge_loss")
     if not set(ts) <= _PLUS_MINUS_ONE:  # one C-level pass; the loop below names the culprit
@@ -155,10 +110,9 @@ def _softplus(x: Value) -> Value:
     return (x.exp() + 1.0).log()
 
 
-@_dispatch
 def binary_cross_entropy_with_logits(
-    logits: Sequence[Any] | Tensor, targets: Any
-) -> Value | Tensor:
+    logits: Sequence[Any], targets: Any
+) -> Value:
     """mean(-t log sigmoid(x) - (1 - t) log(1 - sigmoid(x))), t in [0, 1].
 
     Evaluated stably as softplus(x) - x t, so huge logits stay finite; d/dx = sigmoid(x) - t.
@@ -175,8 +129,7 @@ def _clamped_log(p: Value) -> Value:
     return out if out.data >= -100.0 else Value(-100.0)
 
 
-@_dispatch
-def binary_cross_entropy(probs: Sequence[Any] | Tensor, targets: Any) -> Value | Tensor:
+def binary_cross_entropy(probs: Sequence[Any], targets: Any) -> Value:
     """mean(-t log p - (1 - t) log(1 - p)), p in [0, 1], t in [0, 1]; logs clamped at -100."""
     name = "binary_cross_entropy"
     values, ts = _batch(probs, targets, name)
@@ -194,15 +147,7 @@ def binary_cross_entropy(probs: Sequence[Any] | Tensor, targets: Any) -> Value |
     return _mean(terms)
 
 
-def _is_class_index(target: Any, k: int) -> bool:
-    """True for a number (not a bool) that is a whole number in [0, k)."""
-    if isinstance(target, bool) or not isinstance(target, (int, float)):
-        return False
-    return float(target).is_integer() and 0 <= target < k
-
-
-@_dispatch
-def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Value | Tensor:
+def cross_entropy(logits: Sequence[Sequence[Any]], targets: Any) -> Value:
     """mean(logsumexp(z) - z[target]) over samples, z = one list of class scores per sample.
 
     logsumexp(z) = m + log(sum_j e^(z_j - m)) with m = max(z): finite for logits of +-1000.
@@ -222,7 +167,7 @@ def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Val
             raise ValueError(f"{name}: prediction {i} must be a non-empty list of class scores")
         z = [v if isinstance(v, Value) else Value(v) for v in row]
         k = len(z)
-        if not _is_class_index(target, k):
+        if not is_class_index(target, k):
             raise ValueError(
                 f"{name}: target {i} is {target!r}, expected a class index in [0, {k - 1}]"
             )
@@ -234,14 +179,13 @@ def cross_entropy(logits: Sequence[Sequence[Any]] | Tensor, targets: Any) -> Val
     return _mean(terms)
 
 
-@_dispatch
-def l2_penalty(params: Iterable[Any]) -> Value | Tensor:
+def l2_penalty(params: Iterable[Any]) -> Value:
     """sum(p^2) over parameters (multiply by alpha yourself: ``1e-4 * l2_penalty(ps)``), as
     one ``sumsq`` node: p_1^2 + ... + p_n^2 added left to right; d/dp_i = 2 p_i."""
     return sumsq(params)
 
 
-LOSSES: dict[str, Callable[..., Value | Tensor]] = {
+LOSSES: dict[str, Callable[..., Value]] = {
     "mse": mse_loss,
     "hinge": hinge_loss,
     "bce": binary_cross_entropy_with_logits,

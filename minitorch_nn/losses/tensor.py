@@ -5,7 +5,7 @@ Predictions: a Tensor of shape (n,) or (n, 1) for the binary and regression loss
 tensor ``MLP(..., [..., 1])`` returns), (n, k) class scores for ``cross_entropy``; a list of
 Tensors is stacked first. Targets: a sequence or numpy array of numbers (never
 differentiated). Each loss returns a one-element Tensor (shape ()), the mean over samples
-computed as ``sum(terms) * (1/n)``, like the scalar engine. ``minitorch_nn.losses`` sends
+computed as ``sum(terms) * (1/n)``, like the scalar engine. :mod:`minitorch_nn.losses` sends
 Tensor predictions here, so ``losses.hinge_loss(model(X), y)`` works on either engine.
 """
 
@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from .functional import stack, sum_of_squares, where
-from .ops import RULES
-from .tensor import Tensor, apply
+from ..tensor.functional import stack, sum_of_squares, where
+from ..tensor.ops import RULES
+from ..tensor.tensor import Tensor, apply
+from .targets import is_class_index
 
 BINARY_SHAPES = "(n,) or (n, 1)"
 _HINGE = RULES["hinge"]
@@ -137,14 +138,6 @@ def binary_cross_entropy(probs: Any, targets: Any) -> Tensor:
     return _mean(-(ts * _clamped_log(p)) - (1.0 - ts) * _clamped_log(1.0 - p))
 
 
-def _is_class_index(target: Any, k: int) -> bool:
-    """True for a number (not a bool) that is a whole number in [0, k) (the scalar loss's rule;
-    written here too, so that this module imports nothing from the scalar losses)."""
-    if isinstance(target, bool) or not isinstance(target, (int, float)):
-        return False
-    return float(target).is_integer() and 0 <= target < k
-
-
 def _class_indices(targets: Any, k: int, name: str) -> np.ndarray:
     """Targets as int class indices in [0, k), or ValueError naming the first bad one."""
     data = targets.data if isinstance(targets, Tensor) else targets
@@ -156,7 +149,7 @@ def _class_indices(targets: Any, k: int, name: str) -> np.ndarray:
     elif ts.dtype.kind == "b":
         ok = np.zeros(ts.shape, dtype=bool)
     else:  # objects: check one by one, as the scalar loss does
-        ok = np.array([_is_class_index(t, k) for t in ts.tolist()], dtype=bool)
+        ok = np.array([is_class_index(t, k) for t in ts.tolist()], dtype=bool)
     if not ok.all():
         i = int(np.argmin(ok))
         raise ValueError(

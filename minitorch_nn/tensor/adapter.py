@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import losses as tensor_losses
+from ..losses import tensor as tensor_losses
 from .tensor import Tensor
 
 

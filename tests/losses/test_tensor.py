@@ -13,8 +13,8 @@ import pytest
 
 from minitorch_nn import losses
 from minitorch_nn.engine import Value
+from minitorch_nn.losses import tensor as tensor_losses
 from minitorch_nn.tensor import Tensor
-from minitorch_nn.tensor import losses as tensor_losses
 
 RTOL = 1e-12
 ROOT = Path(__file__).resolve().parents[1]
