@@ -143,3 +143,57 @@ def test_train_imports_nothing_above_it():
     for module in train_modules:
         upward = {m for m in graph[module] if any(m.startswith(f"minitorch_nn.{a}") for a in above)}
         assert upward == set(), f"{module} imports {sorted(upward)}, which sit above train"
+
+
+# Each module's layer, by the longest matching name: data flows from higher numbers to lower
+# ones only. autograd is the walk and the rules; both engines and their fast paths sit on it;
+# layers (nn) on the engines; losses and optimizers on those; train on all of them; io and
+# plot use train; the programs (cli, sklearn, the playground, the package's own __init__) are
+# on top.
+LAYERS = {
+    "minitorch_nn._version": 0,
+    "minitorch_nn.autograd": 0,
+    "minitorch_nn.engine": 1,
+    "minitorch_nn.fast": 1,
+    "minitorch_nn.tensor": 1,
+    "minitorch_nn.nn": 2,
+    "minitorch_nn.tensor.nn": 2,
+    "minitorch_nn.data": 2,
+    "minitorch_nn.losses": 3,
+    "minitorch_nn.optim": 3,
+    "minitorch_nn.train": 4,
+    "minitorch_nn.tensor.adapter": 4,
+    "minitorch_nn.io": 5,
+    "minitorch_nn.plot": 5,
+    "minitorch_nn.cli": 6,
+    "minitorch_nn.sklearn": 6,
+    "minitorch_nn.playground": 6,
+    "minitorch_nn.__main__": 6,
+    "minitorch_nn": 6,
+}
+
+
+def layer_of(module: str) -> int:
+    matches = [p for p in LAYERS if module == p or module.startswith(p + ".")]
+    assert matches, f"{module} has no layer in tests/test_layers.py's LAYERS"
+    return LAYERS[max(matches, key=len)]
+
+
+def test_every_module_has_a_layer():
+    for module in MODULES:
+        layer_of(module)
+
+
+def test_no_module_imports_a_higher_layer():
+    upward = [
+        f"{a} (layer {layer_of(a)}) imports {b} (layer {layer_of(b)})"
+        for a, imported in import_graph().items()
+        for b in sorted(imported)
+        if layer_of(b) > layer_of(a)
+    ]
+    assert upward == []
+
+
+def test_the_layer_check_sees_an_upward_import():
+    assert layer_of("minitorch_nn.nn.layers") < layer_of("minitorch_nn.train.fit")
+    assert layer_of("minitorch_nn.tensor.nn") == 2 and layer_of("minitorch_nn.tensor.ops") == 1
