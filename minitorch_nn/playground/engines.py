@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import nn as scalar_nn
 from ..engine import vsum
-from ..tensor import nn as tensor_nn
+from ..train.engines import get_engine
 
 
 @dataclass(frozen=True)
@@ -43,21 +42,23 @@ def _l1_tensor(params: Sequence[Any]) -> Any:
     return total
 
 
+# The playground's share of each engine; the classes and conversions come from the registry.
+_TENSOR, _SCALAR = get_engine("tensor"), get_engine("scalar")
 _ENGINES = {
     "tensor": Engine(
         name="tensor",
-        mlp=tensor_nn.MLP,
-        module="minitorch_nn.tensor.nn",
-        to_tensor=lambda model: model,
-        scalar_copy=tensor_nn.to_scalar,
+        mlp=_TENSOR.mlp,
+        module=_TENSOR.layers_module,
+        to_tensor=_TENSOR.convert,
+        scalar_copy=_SCALAR.convert,
         l1_penalty=_l1_tensor,
         l1_source="sum(abs(p).sum() for p in params)",
     ),
     "scalar": Engine(
         name="scalar",
-        mlp=scalar_nn.MLP,
-        module="minitorch_nn.nn",
-        to_tensor=tensor_nn.from_scalar,
+        mlp=_SCALAR.mlp,
+        module=_SCALAR.layers_module,
+        to_tensor=_TENSOR.convert,
         scalar_copy=copy.deepcopy,
         l1_penalty=_l1_scalar,
         l1_source="sum(abs(p) for p in params)",
@@ -68,6 +69,7 @@ ENGINES = tuple(_ENGINES)  # the names a setting may give, the default first
 
 def engine(name: str) -> Engine:
     """The engine called ``name``; ValueError naming the choices for any other name."""
+    get_engine(name)  # ValueError for a name the engine registry does not know
     if name not in _ENGINES:
         raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")
     return _ENGINES[name]

@@ -1,9 +1,10 @@
 """An MLP on either engine seen as scikit-learn's arrays ``coefs_ + intercepts_``: the weight
 arrays (n_in, n_out) of every layer, then the bias arrays (n_out,).
 
-This is the one place in ``minitorch_nn.sklearn`` that maps an engine name to a model class
-(:data:`NETWORKS`, reached through :func:`build_network`); the rest of the package deals in
-those arrays and never asks which engine runs them.
+This is the one place in ``minitorch_nn.sklearn`` that maps an engine name to a Network
+(:data:`NETWORKS`, reached through :func:`build_network`; the MLP class comes from the engine
+registry, ``minitorch_nn.train.get_engine``); the rest of the package deals in those arrays
+and never asks which engine runs them.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import nn, train
+from .. import train
 from ..engine import Value
-from ..tensor import nn as tensor_nn
 
 # scikit-learn's hidden activation names -> minitorch_nn's
 HIDDEN_ACTIVATIONS = {"identity": None, "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -27,7 +27,6 @@ class Network:
     shapes. Each engine's subclass says how its parameters become arrays."""
 
     engine: ClassVar[str]
-    mlp_class: ClassVar[type]
 
     def __init__(self, model: Any) -> None:
         self.model = model
@@ -45,7 +44,8 @@ class Network:
             arrays.append(rng.uniform(-bound, bound, (fan_in, fan_out)))
             arrays.append(rng.uniform(-bound, bound, fan_out))
         hidden = HIDDEN_ACTIVATIONS[activation]
-        net = cls(cls.mlp_class(layer_units[0], layer_units[1:], activation=hidden, seed=0))
+        mlp = train.get_engine(cls.engine).mlp  # the registry's MLP for this engine
+        net = cls(mlp(layer_units[0], layer_units[1:], activation=hidden, seed=0))
         params = net.params()
         for p, a in zip(params, arrays[0::2] + arrays[1::2]):  # weights first, then biases
             p[...] = a
@@ -89,7 +89,6 @@ class TensorNetwork(Network):
     so ``store`` only copies arrays that are not already the model's."""
 
     engine = "tensor"
-    mlp_class = tensor_nn.MLP
 
     def _arrays(self, field: str) -> list[np.ndarray]:
         layers = self.model.layers
@@ -110,7 +109,6 @@ class ScalarNetwork(Network):
     writes them back into the Values."""
 
     engine = "scalar"
-    mlp_class = nn.MLP
 
     def _arrays(self, field: str) -> list[np.ndarray]:
         coefs, intercepts = [], []
@@ -139,9 +137,9 @@ class ScalarNetwork(Network):
             surrogate.backward()
 
 
-# engine name -> its network; the engine registry in minitorch_nn.train will answer this
-NETWORKS: dict[str, type[Network]] = {"tensor": TensorNetwork, "scalar": ScalarNetwork}
-ENGINES = tuple(NETWORKS)
+# engine name -> how its parameters become arrays, for each engine of the registry
+NETWORKS: dict[str, type[Network]] = {net.engine: net for net in (TensorNetwork, ScalarNetwork)}
+ENGINES = tuple(name for name in train.ENGINES if name in NETWORKS)
 
 
 def build_network(
