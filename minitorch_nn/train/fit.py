@@ -86,7 +86,7 @@ def fit(
     """
     X, y, val = _check_arguments(X, y, X_val, y_val, epochs, batch_size, lr, l2, loss)
     adapter = adapter_for(model, engine)
-    trained = adapter.convert(model)  # ``model`` itself, or a copy on the chosen engine
+    trained = _convert(adapter, model)  # ``model`` itself, or a copy on the chosen engine
     loss_fn = adapter.loss_fn(loss) if isinstance(loss, str) else loss
     splits = _splits(loss, _n_outputs(adapter, model, trained, X), [(X, y), *val])
     params, history = trained.parameters(), History()
@@ -234,15 +234,26 @@ def _refuse_plain_numbers(model: Any, cause: BaseException | None = None) -> Non
         ) from cause
 
 
-def _n_outputs(adapter: EngineAdapter, model: Any, trained: Any, X: np.ndarray) -> int:
-    """The model's output count, from one forward pass on the first row; TypeError when the
-    model holds plain numbers in place of parameters (checked first, and on a failed pass)."""
+def _convert(adapter: EngineAdapter, model: Any) -> Any:
+    """``adapter.convert(model)``; TypeError when the model holds plain numbers in place of
+    parameters (checked first, and again when the conversion fails)."""
     _refuse_plain_numbers(model)
+    try:
+        return adapter.convert(model)
+    except (AttributeError, TypeError) as exc:
+        if _holds_numbers(model):
+            _refuse_plain_numbers(model, exc)
+        raise
+
+
+def _n_outputs(adapter: EngineAdapter, model: Any, trained: Any, X: np.ndarray) -> int:
+    """The model's output count, from one forward pass on the first row; TypeError when that
+    fails on a model holding plain numbers where parameters may belong."""
     try:
         with no_grad():
             return int(adapter.scores(adapter.forward(trained, X[:1])).shape[1])
     except (AttributeError, TypeError) as exc:
-        if plain_numbers(model) or _holds_numbers(model):
+        if _holds_numbers(model):
             _refuse_plain_numbers(model, exc)
         raise
 

@@ -36,8 +36,9 @@ class InterruptGuard:
     Inside ``with InterruptGuard() as guard:`` a SIGINT outside a step acts at once, as usual;
     one that arrives during ``guard.step(optimizer, epoch)`` is held until the step is done:
     so when ``KeyboardInterrupt`` reaches ``fit`` every parameter is as the last finished step
-    left it. ``last_epoch`` is the epoch of that step (0 before the first). Only the main thread receives signals, so elsewhere (and
-    when SIGINT is ignored or left to the OS) the guard installs nothing.
+    left it. ``last_epoch`` is the epoch of that step (0 before the first). Only the main
+    thread receives signals, so elsewhere (and when SIGINT is ignored or left to the OS) the
+    guard installs nothing.
     """
 
     def __init__(self) -> None:

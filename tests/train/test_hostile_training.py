@@ -277,3 +277,16 @@ def test_every_parameter_replaced_by_floats_is_a_clear_error(moons):
     assert model.parameters() == []
     with pytest.raises(TypeError, match="plain numbers where parameters belong"):
         fit(model, X, y, epochs=1, verbose=False)
+
+
+@pytest.mark.parametrize("engine", ["scalar", "tensor"])
+def test_plain_numbers_are_named_before_converting_to_another_engine(moons, engine):
+    X, y = moons
+    model = BUILDERS[engine](2, [4, 1], seed=0)
+    if engine == "scalar":
+        model.layers[0].neurons[1].b = 0.5
+    else:
+        model.layers[0].bias = np.zeros(4)
+    other = "tensor" if engine == "scalar" else "scalar"
+    with pytest.raises(TypeError, match=r"plain numbers where parameters belong: layers\.0\."):
+        fit(model, X, y, epochs=1, engine=other, verbose=False)
