@@ -20,13 +20,16 @@ from typing import Any, TypeVar, cast
 from ..autograd.graph import Node
 from ..engine import Value
 from . import scalar
+from .targets import LOSS_FUNCTIONS
 
 LossFn = TypeVar("LossFn", bound=Callable[..., Any])
 
 
 def _is_other_engine(x: Any) -> bool:
     """True for a graph node that is not a Value, or a non-empty list/tuple starting with one."""
-    if isinstance(x, (list, tuple)) and x:
+    if isinstance(x, (list, tuple)):
+        if not x:
+            return False
         x = x[0]
     return isinstance(x, Node) and not isinstance(x, Value)
 
@@ -41,13 +44,17 @@ def _tensor_losses() -> ModuleType:
 def _public(fn: LossFn) -> LossFn:
     """The public ``fn``: its scalar version, or the tensor one for Tensor arguments."""
     name = fn.__name__
+    tensor_fn: Callable[..., Any] | None = None  # looked up on the first Tensor call
 
     @functools.wraps(fn)
     def loss(first: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(first, (list, tuple)) and isinstance(first, Iterator):
+        nonlocal tensor_fn
+        if not isinstance(first, (list, tuple, Node)) and isinstance(first, Iterator):
             first = list(first)  # a generator of parameters: look at it once
         if _is_other_engine(first):
-            return getattr(_tensor_losses(), name)(first, *args, **kwargs)
+            if tensor_fn is None:
+                tensor_fn = getattr(_tensor_losses(), name)
+            return tensor_fn(first, *args, **kwargs)
         return fn(first, *args, **kwargs)
 
     return cast(LossFn, loss)
@@ -61,10 +68,7 @@ cross_entropy = _public(scalar.cross_entropy)
 l2_penalty = _public(scalar.l2_penalty)
 
 LOSSES: dict[str, Callable[..., Any]] = {
-    "mse": mse_loss,
-    "hinge": hinge_loss,
-    "bce": binary_cross_entropy_with_logits,
-    "cross_entropy": cross_entropy,
+    key: globals()[function] for key, function in LOSS_FUNCTIONS.items()
 }
 
 __all__ = [

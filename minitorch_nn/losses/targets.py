@@ -1,4 +1,4 @@
-"""Target checks that both engines' losses share."""
+"""What both engines' losses share: the loss names and the target checks."""
 
 from __future__ import annotations
 
@@ -10,3 +10,12 @@ def is_class_index(target: Any, k: int) -> bool:
     if isinstance(target, bool) or not isinstance(target, (int, float)):
         return False
     return float(target).is_integer() and 0 <= target < k
+
+
+# The name fit, the CLI and the estimators take for each loss, and its function's name.
+LOSS_FUNCTIONS = {
+    "mse": "mse_loss",
+    "hinge": "hinge_loss",
+    "bce": "binary_cross_entropy_with_logits",
+    "cross_entropy": "cross_entropy",
+}
