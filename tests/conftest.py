@@ -9,6 +9,9 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+# scikit-learn's estimator checks test array-API input only when SciPy's array-API support is
+# on, which SciPy reads once, at its first import: set it before any test imports scikit-learn.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 
 def require_torch():  # noqa: ANN201 - returns the torch module
