@@ -6,7 +6,9 @@ A node of either engine (``Value``, ``Tensor``) offers a small protocol:
 - ``_g``: scratch space for the gradient flowing into it during one walk (``None`` = zero);
 - ``_backprop(g, create_graph)``: add ``g`` times its local derivatives into each parent's
   ``_g`` (the chain rule for one node);
-- ``_accumulate(g)``: add ``g`` into the user-visible ``.grad`` (if the node keeps one);
+- ``_accumulate(g)``: add ``g`` into the user-visible ``.grad``; the loop calls it for leaves,
+  and for interior nodes whose ``_retain`` is true (every Value; a Tensor after
+  ``retain_grad()``);
 - ``_zero_like()``: the gradient of a node that the output does not depend on;
 - ``_seq``: its creation number (``next_seq()``), ``_mark``: scratch for the walk.
 
@@ -36,6 +38,7 @@ class Node:
     __slots__ = ()
     requires_grad: bool = True
     _local: Any = None  # an engine that keeps local derivatives as values stores them here
+    _retain: bool = True  # an interior node keeps ``.grad`` too (a Tensor only if asked)
 
 
 class Zeros(tuple):
@@ -88,8 +91,9 @@ def _walk(root: Any, seed: Any, create_graph: bool, accumulate: bool) -> list[An
 
     In reverse creation order a node's gradient is complete when it is reached (every node
     that consumed it came later and has pushed its share), so it is passed on to the parents
-    right away and, when ``accumulate``, added into ``.grad`` and dropped (a big graph's
-    arrays can then be reused while the walk goes on). Otherwise the gradients stay in ``_g``.
+    right away and, when ``accumulate``, dropped and added into ``.grad`` of a leaf or of a
+    node that keeps one (``_retain``); a big graph's arrays can then be reused while the walk
+    goes on. Otherwise the gradients stay in ``_g``.
     """
     order = toposort(root, gradient_paths=True)
     root._g = seed
@@ -99,7 +103,11 @@ def _walk(root: Any, seed: Any, create_graph: bool, accumulate: bool) -> list[An
             continue
         if node._parents:
             node._backprop(g, create_graph)
-        if accumulate:
+            if accumulate:
+                node._g = None
+                if node._retain:
+                    node._accumulate(g)
+        elif accumulate:
             node._g = None
             node._accumulate(g)
     return order

@@ -13,17 +13,35 @@ with fast paths off; :func:`disabled` turns them off for a block (the tests use 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
 class Switch:
-    """Whether the engines take their fast paths (``enabled``)."""
+    """Whether the engines take their fast paths (``enabled``).
 
-    __slots__ = ("enabled",)
+    An engine may read ``enabled`` per call, or bind its kernels once through :meth:`watch`:
+    every watcher is called with the new value whenever ``enabled`` is set.
+    """
+
+    __slots__ = ("enabled", "_watchers")
+    enabled: bool
+    _watchers: list[Callable[[bool], None]]
 
     def __init__(self, enabled: bool) -> None:
+        object.__setattr__(self, "_watchers", [])
         self.enabled = enabled
+
+    def __setattr__(self, name: str, value: bool) -> None:
+        object.__setattr__(self, name, value)
+        if name == "enabled":
+            for watcher in self._watchers:
+                watcher(value)
+
+    def watch(self, watcher: Callable[[bool], None]) -> None:
+        """Call ``watcher(enabled)`` now and every time ``enabled`` is set."""
+        self._watchers.append(watcher)
+        watcher(self.enabled)
 
 
 SWITCH = Switch(os.environ.get("MINITORCH_NN_FAST", "1") != "0")

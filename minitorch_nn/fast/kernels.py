@@ -5,7 +5,7 @@
 - :func:`multiply`, :func:`nonzero`: large results into recycled arrays;
 - :func:`linear`, :func:`linear_relu`, :func:`relu_array`: the affine layer with its bias added
   in long rows, relu against kept zeros (numpy's vectorised array-array loop);
-- :func:`filled`: small constant arrays (ones, zeros) kept per shape and dtype.
+- :func:`filled`, :func:`ones`: small constant arrays (ones, zeros) kept per shape and dtype.
 
 Each gives the generic code's numbers (:mod:`minitorch_nn.tensor.ops`) bit for bit. Products
 taken in blocks (of rows of a tall batch, or of a long inner dimension) would be faster still,
@@ -78,6 +78,12 @@ def filled(shape: tuple[int, ...], dtype: np.dtype, value: float) -> Array:
     return filled
 
 
+def ones(shape: tuple[int, ...], dtype: np.dtype) -> Array:
+    """Read-only ones of ``shape`` and ``dtype`` (kept when small, see :func:`filled`)."""
+    kept = _FILLED.get((shape, dtype, 1.0))
+    return filled(shape, dtype, 1.0) if kept is None else kept
+
+
 def zeros_like(like: Array) -> Array:
     """Read-only zeros shaped like ``like``, for ``np.maximum(x, zeros)``.
 
@@ -139,6 +145,11 @@ def relu_array(x: Array, out: Array | None = None) -> Array:
     return out
 
 
+def relu_into(x: Array) -> Array:
+    """max(x, 0) elementwise, written into ``x``."""
+    return relu_array(x, x)
+
+
 def nonzero(y: Any) -> Any:
     """``y != 0`` (the relu gradient's mask), into a recycled array when ``y`` is large;
     against kept zeros when small (numpy's array-array loop, cheaper than against a scalar 0)."""
@@ -172,7 +183,12 @@ def linear_relu(xs: Sequence[Any]) -> Array:
     """relu(x @ W + b), the max against kept zeros, in place."""
     x, w, b = xs
     if type(x) is Array and x.ndim == 2 and w.ndim == 2 and x.shape[0] * w.shape[1] < _CACHED_SIZE:
-        out = linear(xs)  # a small batch (a fresh array): relu_array's max, unchecked
+        # a small batch (a fresh array): relu_array's max, unchecked
+        if x.dtype == w.dtype:  # linear's small-batch product, inline
+            out = x.dot(w)
+            out += b
+        else:
+            out = linear(xs)
         return np.maximum(out, zeros_like(out), out=out)
     out = linear(xs)
     return relu_array(out, out)

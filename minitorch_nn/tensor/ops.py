@@ -92,23 +92,10 @@ class NumpyMath(ArrayMath):
         out[...] = a
         return out
 
-    @staticmethod
-    def matmul(a: Any, b: Any) -> Any:
-        if _fast is not None and _SWITCH.enabled:
-            return _fast.matmul(a, b)
-        return np.matmul(a, b)
-
-    @staticmethod
-    def multiply(a: Any, b: Any) -> Any:
-        if _fast is not None and _SWITCH.enabled:
-            return _fast.multiply(a, b)
-        return np.multiply(a, b)
-
-    @staticmethod
-    def nonzero(a: Any) -> Any:
-        if _fast is not None and _SWITCH.enabled:
-            return _fast.nonzero(a)
-        return a != 0
+    # matmul(a, b), multiply(a, b) and nonzero(a) (``a != 0``) are numpy's, or the fast
+    # kernels' with the same numbers: bound by _use_kernels when the switch is set
+    matmul: Any
+    multiply: Any
 
     @staticmethod
     def sum(a: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
@@ -132,6 +119,25 @@ class NumpyMath(ArrayMath):
 
 
 NUMPY_MATH = NumpyMath()
+
+
+def _not_zero(a: Any) -> Any:
+    return a != 0
+
+
+def _use_kernels(enabled: bool) -> None:
+    """Bind the products, masks and ``ones`` of the numpy namespace, and the forwards of the
+    affine layer, to the fast kernels (``enabled``) or to plain numpy: chosen once when the
+    switch is set, not on every call."""
+    global ones, _relu_into, _affine, _affine_relu
+    fast = _fast if enabled else None
+    NumpyMath.matmul = staticmethod(np.matmul if fast is None else fast.matmul)
+    NumpyMath.multiply = staticmethod(np.multiply if fast is None else fast.multiply)
+    NumpyMath.nonzero = staticmethod(_not_zero if fast is None else fast.nonzero)
+    _relu_into = _relu_into_plain if fast is None else fast.relu_into
+    _affine = _affine_plain if fast is None else fast.linear
+    _affine_relu = _affine_relu_plain if fast is None else fast.linear_relu
+    ones = _ones if fast is None else fast.ones
 
 
 def unbroadcast(m: Any, g: Any, shape: tuple[int, ...]) -> Any:
@@ -163,24 +169,20 @@ def _shape(x: Any) -> tuple[int, ...]:
 
 
 # ---------------------------------------------------------------- forwards
-def ones(shape: tuple[int, ...], dtype: np.dtype) -> Array:
-    """Ones of ``shape`` and ``dtype`` (read-only: a fast path may hand out a kept array)."""
-    if _fast is not None and _SWITCH.enabled:
-        return _fast.filled(shape, dtype, 1.0)
+def _ones(shape: tuple[int, ...], dtype: np.dtype) -> Array:
     return np.ones(shape, dtype)
 
 
-def _relu_into(x: Array) -> Array:
-    """max(x, 0) elementwise, written into ``x``."""
-    if _fast is not None and _SWITCH.enabled:
-        return _fast.relu_array(x, x)
+ones = _ones
+"""``ones(shape, dtype)``: ones of ``shape`` and ``dtype``, to be treated as read-only (the
+fast kernel hands out a kept array); bound by :func:`_use_kernels`."""
+
+
+def _relu_into_plain(x: Array) -> Array:
     return np.maximum(x, 0.0, out=x)
 
 
-def _linear(xs: Sequence[Any], ctx: Any) -> Array:
-    """x @ W + b."""
-    if _fast is not None and _SWITCH.enabled:
-        return _fast.linear(xs)
+def _affine_plain(xs: Sequence[Any]) -> Array:
     x, w, b = xs
     with _errstate(all="ignore"):  # inf * 0 gives nan silently, as in torch
         out = np.matmul(x, w)
@@ -188,16 +190,25 @@ def _linear(xs: Sequence[Any], ctx: Any) -> Array:
     return out
 
 
+def _affine_relu_plain(xs: Sequence[Any]) -> Array:
+    return _relu_into(_affine(xs))
+
+
+# max(x, 0) into x, x @ W + b and relu(x @ W + b): the plain numpy versions above, or the fast
+# kernels (the same numbers), bound by _use_kernels
+_relu_into = _relu_into_plain
+_affine = _affine_plain
+_affine_relu = _affine_relu_plain
+
+
+def _linear(xs: Sequence[Any], ctx: Any) -> Array:
+    """x @ W + b."""
+    return _affine(xs)
+
+
 def _linear_relu(xs: Sequence[Any], ctx: Any) -> Array:
     """relu(x @ W + b)."""
-    if _fast is not None and _SWITCH.enabled:
-        return _fast.linear_relu(xs)
-    return _relu_into(_linear(xs, ctx))
-
-
-def _nonzero(y: Any) -> Any:
-    """``y != 0``: where relu's output passes the gradient."""
-    return NUMPY_MATH.nonzero(y)
+    return _affine_relu(xs)
 
 
 def _log_softmax(xs: Sequence[Any], axis: int) -> Array:
@@ -325,7 +336,7 @@ def _hinge_vjp(m: Any, i: int, g: Any, xs: Sequence[Any], out: Any, saved: Any) 
     terms = saved[0] if saved else _hinge_terms(sv, m.value_of(t))
     n = terms.shape[0]
     # relu passes the gradient where its output max(1 - t s, 0) is not 0 (nan passes)
-    active = _nonzero(terms)
+    active = NUMPY_MATH.nonzero(terms)
     # x * -(g/n) is -(g/n * x) bit for bit: the sign flips on the scalar, not the array
     if i == 0:
         return m.reshape(m.multiply(t, active) * -(g * (1.0 / n)), sv.shape)
@@ -350,7 +361,7 @@ _RULES = (
         _linear_relu,
         _linear_vjp,
         "linear+relu",
-        prepare=lambda m, g, xs, out, c: m.multiply(g, _nonzero(m.value_of(out))),
+        prepare=lambda m, g, xs, out, c: m.multiply(g, NUMPY_MATH.nonzero(m.value_of(out))),
     ),
     # inf + -inf is nan without a warning, as in torch
     TensorOp("sum", lambda xs, c: _quiet_sum(xs[0], c[0], c[1]), _reduce_vjp, "sum"),
@@ -496,3 +507,9 @@ def count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
     if axis is None:
         return math.prod(shape)
     return math.prod(shape[a] for a in axis)
+
+
+if _SWITCH is None:  # pragma: no cover - the fast folder deleted
+    _use_kernels(False)
+else:
+    _SWITCH.watch(_use_kernels)

@@ -261,15 +261,13 @@ class Tensor(autodiff.Node, ShapeOps):
             data = parent.data
             if d.shape != data.shape:
                 d = unbroadcast(m, d, data.shape)
-            if d.dtype != data.dtype and not create_graph:
+            if d.dtype is not data.dtype and d.dtype != data.dtype and not create_graph:
                 d = d.astype(data.dtype)
             pg = parent._g
             parent._g = d if pg is None else pg + d
 
     def _accumulate(self, g: Any) -> None:
-        if self._parents and not self._retain:
-            return
-        if isinstance(g, Tensor):
+        if type(g) is not _ndarray and isinstance(g, Tensor):
             g = g.data
         if self.grad is None:
             self.grad = np.array(g, dtype=self.data.dtype, copy=True)
@@ -439,9 +437,10 @@ def _binary_method(top: TensorOp, op: Op, reflected: bool) -> Any:
     if reflected:
 
         def method(self: Tensor, other: Any) -> Any:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
+            if type(other) is not float:  # a float is an operand as it is (alpha * penalty)
+                other = _operand(other)
+                if other is NotImplemented:
+                    return NotImplemented
             return apply(top, (other, self))
 
     else:
