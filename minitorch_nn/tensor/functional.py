@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd import graph as autodiff
 from ..autograd.mode import set_grad_enabled
-from . import ops as _ops
+from . import shapes as _shapes
 from .ops import RULES
 from .tensor import Tensor, _lift, _operand, _seed, apply
 
@@ -104,7 +104,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     ndim = args[0].ndim
     if ndim == 0:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
-    (ax,) = _ops.normalize_axis(axis, ndim, "concatenate") or (0,)
+    (ax,) = _shapes.normalize_axis(axis, ndim, "concatenate") or (0,)
     bounds = [0]
     for t in args:
         if t.ndim != ndim or t.shape[:ax] + t.shape[ax + 1 :] != (
@@ -127,7 +127,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
         raise ValueError(
             f"stack: all tensors need the same shape, got {', '.join(str(t.shape) for t in args)}"
         )
-    (ax,) = _ops.normalize_axis(axis, args[0].ndim + 1, "stack") or (0,)
+    (ax,) = _shapes.normalize_axis(axis, args[0].ndim + 1, "stack") or (0,)
     return apply(RULES["stack"], args, ax)
 
 
@@ -178,7 +178,7 @@ def linear(
             return apply(_LINEAR_RELU, (x, weight, bias))  # (n, nout)
         out = apply(_LINEAR, (x, weight, bias))  # (n, nout)
     else:
-        message = _ops.matmul_shape_error(xs, ws)
+        message = _shapes.matmul_shape_error(xs, ws)
         if message is not None:
             raise ValueError(message)
         out = apply(_MATMUL_RULE, (x, weight))

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .ops import RULES, count, normalize_axis
+from .ops import RULES
+from .shapes import count, normalize_axis
 
 
 class ShapeOps:

@@ -22,6 +22,7 @@ from ..autograd import rules
 from ..autograd.mode import _mode
 from ..autograd.rules import ARRAY_MATH, Op
 from . import ops as _ops
+from . import shapes
 from .ops import NUMPY_MATH, RULES, TensorOp, unbroadcast
 from .shape_ops import ShapeOps
 
@@ -360,7 +361,7 @@ def _matmul(a: Any, b: Any) -> Tensor:
     a, b = _operand(a), _operand(b)
     if a is NotImplemented or b is NotImplemented:
         return NotImplemented
-    message = _ops.matmul_shape_error(np.shape(_data(a)), np.shape(_data(b)))
+    message = shapes.matmul_shape_error(np.shape(_data(a)), np.shape(_data(b)))
     if message is not None:
         raise ValueError(message)
     return apply(_MATMUL, (a, b))
