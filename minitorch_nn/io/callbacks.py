@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..train.callbacks import Callback, History, Monitor
+from ..train.callbacks import Monitor, MonitorCallback
 from .checkpoint import save_model
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(MonitorCallback):
     """Saves the model to ``path`` (atomically, see :mod:`.checkpoint`) whenever ``monitor``
     improves; with ``save_best_only=False`` after every epoch. ``best_path`` is None until the
     first save."""
@@ -26,17 +26,6 @@ class ModelCheckpoint(Callback):
         self.tracker = Monitor(monitor, mode, 0.0)
         self.save_best_only = save_best_only
         self.best_path: Path | None = None
-
-    @property
-    def best(self) -> float | None:
-        return self.tracker.best
-
-    @property
-    def best_epoch(self) -> int | None:
-        return self.tracker.best_epoch
-
-    def on_train_begin(self, model: Any, history: History) -> None:
-        self.tracker.reset()
 
     def on_epoch_end(self, epoch: int, model: Any, logs: dict[str, float]) -> bool | None:
         if self.tracker.improved(epoch, logs) or not self.save_best_only:

@@ -368,7 +368,25 @@ class Monitor:
         return better
 
 
-class EarlyStopping(Callback):
+class MonitorCallback(Callback):
+    """A callback that follows one logged number (``self.tracker``, a :class:`Monitor`):
+    ``best`` and ``best_epoch`` so far, forgotten when training begins."""
+
+    tracker: Monitor
+
+    @property
+    def best(self) -> float | None:
+        return self.tracker.best
+
+    @property
+    def best_epoch(self) -> int | None:
+        return self.tracker.best_epoch
+
+    def on_train_begin(self, model: Any, history: History) -> None:
+        self.tracker.reset()
+
+
+class EarlyStopping(MonitorCallback):
     """Stops when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
     epochs. With ``restore_best_weights`` the model gets the best epoch's parameters back."""
 
@@ -389,16 +407,8 @@ class EarlyStopping(Callback):
         self.stopped_epoch: int | None = None
         self._best_state: dict[str, Any] | None = None
 
-    @property
-    def best(self) -> float | None:
-        return self.tracker.best
-
-    @property
-    def best_epoch(self) -> int | None:
-        return self.tracker.best_epoch
-
     def on_train_begin(self, model: Any, history: History) -> None:
-        self.tracker.reset()
+        super().on_train_begin(model, history)
         self.wait, self.stopped_epoch, self._best_state = 0, None, None
 
     def on_epoch_end(self, epoch: int, model: Any, logs: dict[str, float]) -> bool | None:
