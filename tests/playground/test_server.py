@@ -33,7 +33,7 @@ from minitorch_nn.playground.store import SessionGone, SessionStore
 from minitorch_nn.tensor import Tensor
 from minitorch_nn.train import decision_function
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
